@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// video-ingest: a drop-folder worker that downloads, checks, optimizes and publishes product videos.
+///
+/// Layers (see docs/ARCHITECTURE.md):
+///   C system libraries: CFFmpeg, CSQLite, CCurl (module maps and shims only)
+///   MediaKit        every FFmpeg call: sniff, probe, optimize
+///   IngestStore     every SQL statement: videos, jobs, idempotency keys
+///   IngestDownload  every libcurl call: the guarded downloader
+///   IngestCore      config, contract types, intake, pipeline stages, daemon, CLI commands
+///   video-ingest    the executable: argument parsing only
+let package = Package(
+    name: "video-ingest",
+    products: [
+        .executable(name: "video-ingest", targets: ["video-ingest"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat libavcodec libavutil libswscale libswresample",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libswresample-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "MediaKit", dependencies: ["CFFmpeg"]),
+        .target(name: "IngestStore", dependencies: ["CSQLite"]),
+        .target(name: "IngestDownload", dependencies: ["CCurl"]),
+        .target(name: "IngestCore", dependencies: ["MediaKit", "IngestStore", "IngestDownload"]),
+        .executableTarget(name: "video-ingest", dependencies: ["IngestCore"]),
+        // A small HTTP/1.1 server on 127.0.0.1 with hostile routes, used only by tests.
+        .target(name: "TestHTTPServer", path: "Tests/TestHTTPServer"),
+        .testTarget(name: "MediaKitTests", dependencies: ["MediaKit"]),
+        .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore"]),
+        .testTarget(name: "IngestDownloadTests", dependencies: ["IngestDownload", "TestHTTPServer"]),
+        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "TestHTTPServer", "video-ingest"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// IngestCore: config, contract types, intake, pipeline, daemon.

@@ -1,0 +1,1 @@
+// IngestDownload: every libcurl call of video-ingest lives in this module.

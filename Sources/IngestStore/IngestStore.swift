@@ -1,0 +1,1 @@
+// IngestStore: every SQL statement of video-ingest lives in this module.

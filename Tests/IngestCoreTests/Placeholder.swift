@@ -1,0 +1,5 @@
+import XCTest
+
+final class IngestCorePlaceholderTests: XCTestCase {
+    func testPlaceholder() {}
+}

@@ -1,0 +1,5 @@
+import XCTest
+
+final class IngestDownloadPlaceholderTests: XCTestCase {
+    func testPlaceholder() {}
+}

@@ -1,0 +1,5 @@
+import XCTest
+
+final class IngestStorePlaceholderTests: XCTestCase {
+    func testPlaceholder() {}
+}

@@ -1,0 +1,5 @@
+import XCTest
+
+final class MediaKitPlaceholderTests: XCTestCase {
+    func testPlaceholder() {}
+}
