@@ -1,1 +1,44 @@
-print("video-ingest")
+import Foundation
+import IngestCore
+
+/// video-ingest: parses the command line and calls the library; nothing else happens here.
+let overview = """
+    video-ingest: downloads, checks, optimizes and publishes product videos from a drop folder.
+
+    Usage: video-ingest COMMAND [OPTIONS]   (video-ingest COMMAND --help for each)
+
+    Commands:
+    \(commands.map { "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
+
+    Exit status: 0 success; 2 invalid arguments or a request that fails validation (error JSON on
+    stdout); 1 anything else (a one-line reason on stderr).
+    """
+
+func emit(_ result: CommandResult) -> Never {
+    if !result.stdout.isEmpty { FileHandle.standardOutput.write(Data(result.stdout.utf8)) }
+    if !result.stderr.isEmpty { FileHandle.standardError.write(Data(result.stderr.utf8)) }
+    exit(result.exitCode)
+}
+
+func usageFailure(_ message: String, usage: String) -> Never {
+    let error = JSONValue.object([("errors", .array([.object([
+        ("code", .string("invalid_arguments")), ("message", .string(message)), ("field", .null),
+    ])]))])
+    emit(CommandResult(exitCode: 2, stdout: error.pretty + "\n", stderr: "video-ingest: \(message)\nusage: \(usage)\n"))
+}
+
+let argv = Array(CommandLine.arguments.dropFirst())
+guard let first = argv.first else { emit(CommandResult(exitCode: 2, stdout: "", stderr: overview + "\n")) }
+if first == "--help" || first == "-h" || first == "help" { emit(CommandResult(exitCode: 0, stdout: overview + "\n", stderr: "")) }
+guard let command = commands.first(where: { $0.name == first }) else {
+    usageFailure("unknown command '\(first)'", usage: "video-ingest COMMAND [OPTIONS]; see video-ingest --help")
+}
+do {
+    let args = try ParsedArguments(Array(argv.dropFirst()), options: command.options)
+    if args.wantsHelp {
+        emit(CommandResult(exitCode: 0, stdout: "\(command.summary)\n\nUsage: \(command.usage)\n", stderr: ""))
+    }
+    emit(try command.run(args))
+} catch {
+    usageFailure(error.message, usage: command.usage)
+}

@@ -1,0 +1,101 @@
+import Foundation
+import IngestStore
+
+/// The commands that read or change a spool while the daemon runs (they share its SQLite store;
+/// WAL readers do not block it): `enqueue`, `list`, `status`, `approve`, `reject`, `delete`.
+public struct SpoolCommands {
+    let config: IngestConfig
+    let layout: SpoolLayout
+
+    /// Loads the config (`--config`, which must then exist, or the default file if present) and
+    /// resolves the spool (`--spool`, or the config's `spoolDirectory`).
+    public init(configPath: String?, spool: String?) throws(ConfigError) {
+        config = try ConfigLoader.load(path: configPath ?? ConfigLoader.defaultPath, mustExist: configPath != nil)
+        layout = SpoolLayout(root: spool ?? config.spoolDirectory)
+    }
+
+    private func openStore() throws -> VideoStore {
+        do { try layout.create() } catch { throw DaemonError("cannot create the spool \(layout.root): \(error)") }
+        return try VideoStore(path: layout.databasePath)
+    }
+
+    /// `enqueue`: the request goes through the same validation and store code as a drop, and its
+    /// receipt is written under `receipts/` as a drop's would be.
+    public func enqueue(sellerId: String, key: String?, file: String) -> CommandResult {
+        guard let body = FileManager.default.contents(atPath: file) else { return .failure("cannot read \(file)") }
+        let name = (file as NSString).lastPathComponent
+        let key = key ?? (name.hasSuffix(".json") ? String(name.dropLast(5)) : name)
+        do {
+            let store = try openStore()
+            let outcome = try IntakeService(store: store, config: config).submit(sellerId: sellerId, key: key, body: body)
+            if IntakeService.isValidName(sellerId) && IntakeService.isValidName(key) {
+                try AtomicFile.writeJSON(outcome.receipt, to: layout.receipts + "/\(sellerId)/\(key).json")
+            }
+            switch outcome {
+            case .accepted(let id, _):
+                try StatusWriter(layout: layout, store: store).write(videoIds: [id])
+                return .ok(outcome.receipt)
+            case .rejected(let rejection):
+                return .invalid(rejection.errors)
+            }
+        } catch {
+            return .failure("\(error)")
+        }
+    }
+
+    /// `list`: newest first, paged (CONTRACT section 5).
+    public func list(sellerId: String?, id: String?, status: String?, page: Int, size: Int) -> CommandResult {
+        var parsedStatus: VideoStatus?
+        if let status {
+            guard let s = VideoStatus(rawValue: status) else { return .invalid([RequestError(.invalidStatus, field: "status")]) }
+            parsedStatus = s
+        }
+        do {
+            let result = try openStore().list(ListQuery(sellerId: sellerId, id: id, status: parsedStatus, page: page, size: size))
+            let totalPages = (result.total + size - 1) / size
+            return .ok(.object([
+                ("meta", .object([("page", .integer(Int64(page))), ("total", .integer(Int64(result.total))),
+                                  ("totalPage", .integer(Int64(totalPages))), ("size", .integer(Int64(size)))])),
+                ("data", .array(result.items.map(StatusDocument.json))),
+            ]))
+        } catch {
+            return .failure("\(error)")
+        }
+    }
+
+    /// `status ID`: the video's status document.
+    public func status(videoId: String) -> CommandResult {
+        do {
+            guard let video = try openStore().video(id: videoId.lowercased()) else { return .failure("no video with id \(videoId)") }
+            return .ok(StatusDocument.json(video))
+        } catch {
+            return .failure("\(error)")
+        }
+    }
+
+    /// The moderation actions of CONTRACT section 6.
+    public enum Moderation: Sendable { case approve, reject(reason: String?), delete }
+
+    /// `approve`, `reject` or `delete`: changes the store, rewrites every changed status file and
+    /// prints the video's new document.
+    public func moderate(videoId: String, _ action: Moderation) -> CommandResult {
+        let id = videoId.lowercased()
+        do {
+            let store = try openStore()
+            guard try store.video(id: id) != nil else { return .failure("no video with id \(videoId)") }
+            let changed: [String]
+            switch action {
+            case .approve: changed = try store.approve(videoId: id)
+            case .reject(let reason): changed = try store.reject(videoId: id, reason: reason)
+            case .delete:
+                changed = try store.delete(videoId: id)
+                try? FileManager.default.removeItem(atPath: layout.mediaFolder(videoId: id))
+            }
+            try StatusWriter(layout: layout, store: store).write(videoIds: changed + [id])
+            guard let video = try store.video(id: id) else { return .failure("no video with id \(videoId)") }
+            return .ok(StatusDocument.json(video))
+        } catch {
+            return .failure("\(error)")
+        }
+    }
+}

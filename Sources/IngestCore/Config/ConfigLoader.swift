@@ -1,0 +1,159 @@
+import Foundation
+import MediaKit
+
+/// Reads and validates config files: a missing key takes its default, a wrong one is reported
+/// with its path, and every problem is reported at once.
+public enum ConfigLoader {
+    /// The file the commands read when `--config` is not given.
+    public static let defaultPath = "config/ingest.json"
+
+    /// Loads `path`. With `mustExist` false a missing file gives the built-in defaults.
+    public static func load(path: String, mustExist: Bool) throws(ConfigError) -> IngestConfig {
+        guard FileManager.default.fileExists(atPath: path) else {
+            if mustExist { throw ConfigError(path: path, problems: ["the file does not exist"]) }
+            return IngestConfig()
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(path: path, problems: ["the file cannot be read"])
+        }
+        do { return try parse(data) } catch { throw ConfigError(path: path, problems: error.problems) }
+    }
+
+    /// Parses config JSON text.
+    public static func parse(_ data: Data) throws(ConfigError) -> IngestConfig {
+        let root: JSONValue
+        do { root = try JSONParser.parse(data) } catch { throw ConfigError(path: nil, problems: ["not valid JSON: \(error)"]) }
+        guard case .object = root else { throw ConfigError(path: nil, problems: ["the top level must be a JSON object"]) }
+        var reader = Reader(root: root)
+        var c = IngestConfig()
+        reader.string("spoolDirectory", &c.spoolDirectory) { !$0.isEmpty }
+        reader.int("workers", &c.workers, 1...64)
+
+        reader.int64("limits.maxFileSizeBytes", &c.limits.maxFileSizeBytes, 1...Int64.max)
+        reader.double("limits.minDurationSeconds", &c.limits.minDurationSeconds, 0...86_400)
+        reader.double("limits.maxDurationSeconds", &c.limits.maxDurationSeconds, 0...86_400)
+        reader.strings("limits.allowedFormats", &c.limits.allowedFormats, nonEmpty: true) {
+            ContainerFormat(rawValue: $0) != nil ? nil : "names an unknown format \"\($0)\" (mp4, mov, webm, avi)"
+        }
+        if c.limits.minDurationSeconds > c.limits.maxDurationSeconds {
+            reader.problems.append("limits.minDurationSeconds must not be greater than limits.maxDurationSeconds")
+        }
+
+        reader.double("download.timeoutSeconds", &c.download.timeoutSeconds, 0.001...86_400)
+        reader.double("download.stallTimeoutSeconds", &c.download.stallTimeoutSeconds, 0.001...86_400)
+        reader.int("download.maxRedirects", &c.download.maxRedirects, 0...50)
+        reader.int("download.retries", &c.download.retries, 0...20)
+        reader.double("download.retryBackoffSeconds", &c.download.retryBackoffSeconds, 0...3600)
+        reader.strings("download.allowedNetworks", &c.download.allowedNetworks, nonEmpty: false) {
+            true ? nil : "holds \"\($0)\", which is not a CIDR range"
+        }
+
+        reader.strings("intake.storeFrontCodes", &c.intake.storeFrontCodes, nonEmpty: true) { $0.isEmpty ? "holds an empty code" : nil }
+        reader.int("intake.createsPerMinutePerSeller", &c.intake.createsPerMinutePerSeller, 1...1_000_000)
+        reader.double("intake.rescanSeconds", &c.intake.rescanSeconds, 0.05...3600)
+        reader.double("intake.keyRetentionHours", &c.intake.keyRetentionHours, 24...87_600)
+
+        reader.int("optimization.maxHeight", &c.optimization.maxHeight, 16...4320)
+        reader.double("optimization.maxFrameRate", &c.optimization.maxFrameRate, 1...240)
+        reader.int("optimization.crf", &c.optimization.crf, 0...51)
+        reader.string("optimization.preset", &c.optimization.preset) {
+            ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"].contains($0)
+        }
+        reader.int("optimization.x264Threads", &c.optimization.x264Threads, 0...64)
+
+        reader.optionalString("publish.publicBaseUrl", &c.publish.publicBaseUrl) {
+            $0.hasPrefix("http://") || $0.hasPrefix("https://") || $0.hasPrefix("file://")
+        }
+        reader.bool("publish.autoApprove", &c.publish.autoApprove)
+
+        reader.double("pipeline.leaseSeconds", &c.pipeline.leaseSeconds, 1...86_400)
+        reader.double("pipeline.faultBackoffSeconds", &c.pipeline.faultBackoffSeconds, 0...86_400)
+        reader.double("pipeline.maxFaultBackoffSeconds", &c.pipeline.maxFaultBackoffSeconds, 0...86_400)
+        reader.double("pipeline.mediaDeadlineSeconds", &c.pipeline.mediaDeadlineSeconds, 1...86_400)
+
+        guard reader.problems.isEmpty else { throw ConfigError(path: nil, problems: reader.problems) }
+        return c
+    }
+
+    /// Reads typed values by dotted path and collects every problem.
+    private struct Reader {
+        let root: JSONValue
+        var problems: [String] = []
+
+        private mutating func value(_ path: String) -> JSONValue? {
+            var node = root
+            for part in path.split(separator: ".") {
+                guard case .object = node else {
+                    problems.append("\(path): its parent must be an object")
+                    return nil
+                }
+                guard let next = node[String(part)] else { return nil }
+                node = next
+            }
+            return node
+        }
+
+        mutating func int(_ path: String, _ target: inout Int, _ range: ClosedRange<Int>) {
+            var wide = Int64(target)
+            int64(path, &wide, Int64(range.lowerBound)...Int64(range.upperBound))
+            target = Int(wide)
+        }
+
+        mutating func int64(_ path: String, _ target: inout Int64, _ range: ClosedRange<Int64>) {
+            guard let v = value(path) else { return }
+            switch v {
+            case .integer(let i) where range.contains(i): target = i
+            default: problems.append("\(path) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+        }
+
+        mutating func double(_ path: String, _ target: inout Double, _ range: ClosedRange<Double>) {
+            guard let v = value(path) else { return }
+            let number: Double?
+            switch v {
+            case .integer(let i): number = Double(i)
+            case .number(let d): number = d
+            default: number = nil
+            }
+            guard let number, range.contains(number) else {
+                problems.append("\(path) must be a number from \(range.lowerBound) to \(range.upperBound)")
+                return
+            }
+            target = number
+        }
+
+        mutating func bool(_ path: String, _ target: inout Bool) {
+            guard let v = value(path) else { return }
+            guard case .bool(let b) = v else { problems.append("\(path) must be true or false"); return }
+            target = b
+        }
+
+        mutating func string(_ path: String, _ target: inout String, valid: (String) -> Bool) {
+            guard let v = value(path) else { return }
+            guard case .string(let s) = v, valid(s) else { problems.append("\(path) has an invalid value"); return }
+            target = s
+        }
+
+        mutating func optionalString(_ path: String, _ target: inout String?, valid: (String) -> Bool) {
+            guard let v = value(path) else { return }
+            switch v {
+            case .null: target = nil
+            case .string(let s) where valid(s): target = s.hasSuffix("/") ? String(s.dropLast()) : s
+            default: problems.append("\(path) must be null or a URL")
+            }
+        }
+
+        mutating func strings(_ path: String, _ target: inout [String], nonEmpty: Bool, check: (String) -> String?) {
+            guard let v = value(path) else { return }
+            guard case .array(let items) = v else { problems.append("\(path) must be an array of strings"); return }
+            var result: [String] = []
+            for item in items {
+                guard case .string(let s) = item else { problems.append("\(path) must be an array of strings"); return }
+                if let problem = check(s) { problems.append("\(path) \(problem)"); return }
+                result.append(s)
+            }
+            if nonEmpty && result.isEmpty { problems.append("\(path) must not be empty"); return }
+            target = result
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// The service's configuration (CONTRACT section 7). Every key is optional in a file: a missing
+/// key takes its built-in default, which is the contract's value. A present key must be valid.
+public struct IngestConfig: Sendable, Equatable {
+    /// Where the spool lives; relative paths are taken from the current directory.
+    public var spoolDirectory = "var"
+    /// How many jobs run at once.
+    public var workers = 2
+    public var limits = Limits()
+    public var download = Download()
+    public var intake = Intake()
+    public var optimization = Optimization()
+    public var publish = Publish()
+    public var pipeline = Pipeline()
+
+    /// The checks every downloaded file must pass.
+    public struct Limits: Sendable, Equatable {
+        public var maxFileSizeBytes: Int64 = 524_288_000
+        public var minDurationSeconds: Double = 8
+        public var maxDurationSeconds: Double = 120
+        public var allowedFormats: [String] = ["mp4", "mov"]
+    }
+
+    /// How videos are fetched.
+    public struct Download: Sendable, Equatable {
+        public var timeoutSeconds: Double = 300
+        public var stallTimeoutSeconds: Double = 30
+        public var maxRedirects = 5
+        public var retries = 2
+        public var retryBackoffSeconds: Double = 1
+        /// CIDR ranges that may be fetched although they are not public addresses.
+        public var allowedNetworks: [String] = []
+    }
+
+    /// How drops are taken in.
+    public struct Intake: Sendable, Equatable {
+        public var storeFrontCodes: [String] = ["TR"]
+        public var createsPerMinutePerSeller = 200
+        /// Seconds between full rescans of the inbox (the safety net behind inotify).
+        public var rescanSeconds: Double = 2
+        /// How long idempotency keys are remembered (at least 24 hours).
+        public var keyRetentionHours: Double = 48
+    }
+
+    /// The optimized rendition.
+    public struct Optimization: Sendable, Equatable {
+        public var maxHeight = 720
+        public var maxFrameRate: Double = 30
+        public var crf = 23
+        public var preset = "veryfast"
+        /// libx264 threads per job; 0 lets libx264 decide.
+        public var x264Threads = 0
+    }
+
+    /// Where renditions are published and whether they go live at once.
+    public struct Publish: Sendable, Equatable {
+        public var publicBaseUrl: String? = nil
+        public var autoApprove = false
+    }
+
+    /// Retries of the worker's own faults (disk full, I/O errors, a crashed media child).
+    public struct Pipeline: Sendable, Equatable {
+        /// How long a claimed job's lease lasts before another worker may take it over.
+        public var leaseSeconds: Double = 120
+        /// First retry delay after a worker fault; doubles up to `maxFaultBackoffSeconds`.
+        public var faultBackoffSeconds: Double = 2
+        public var maxFaultBackoffSeconds: Double = 300
+        /// Wall-clock limit of one media child process (sniff, probe, optimize), in seconds.
+        public var mediaDeadlineSeconds: Double = 900
+    }
+
+    /// The built-in defaults: the contract's values.
+    public init() {}
+}

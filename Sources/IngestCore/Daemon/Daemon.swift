@@ -1,0 +1,143 @@
+import Foundation
+import IngestStore
+
+/// `video-ingest daemon`: takes drops, runs `workers` jobs at a time, and stops cleanly on
+/// SIGTERM/SIGINT; SIGHUP (or an edited config file) reloads the config.
+///
+/// Threads: the main thread waits for signals (`sigwait`), one intake thread, one thread per
+/// worker, and one lease heartbeat. Media and download work is blocking C code on the worker
+/// threads, never on Swift's cooperative pool.
+public final class Daemon: @unchecked Sendable {
+    let configSource: ConfigSource
+    let layout: SpoolLayout
+    let signal = WorkSignal()
+    let log = Log.shared
+    let ownerId = "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+    private let activeJobs = LockedValue<Set<Int64>>([])
+    private let workersDone = DispatchGroup()
+    private var workerThreads = 0
+
+    /// Loads the config; `spool` overrides its `spoolDirectory`.
+    public init(configPath: String?, configMustExist: Bool, spool: String?) throws {
+        let path = configPath ?? ConfigLoader.defaultPath
+        let initial = try ConfigLoader.load(path: path, mustExist: configMustExist)
+        let exists = FileManager.default.fileExists(atPath: path)
+        configSource = ConfigSource(path: exists ? path : nil, initial: initial)
+        layout = SpoolLayout(root: spool ?? initial.spoolDirectory)
+    }
+
+    /// Runs until SIGTERM or SIGINT. Returns the exit status.
+    public func run() throws -> Int32 {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&signals, s) }
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        Foundation.signal(SIGPIPE, SIG_IGN)
+
+        do { try layout.create() } catch { throw DaemonError("cannot create the spool \(layout.root): \(error)") }
+        let lock = try SpoolLock(path: layout.lockPath)
+        defer { withExtendedLifetime(lock) {} }
+        let store = try VideoStore(path: layout.databasePath)
+        let statusWriter = StatusWriter(layout: layout, store: store)
+        try recover(store: store, statusWriter: statusWriter)
+
+        let intake = IntakeLoop(intake: DropFolderIntake(layout: layout, store: store, statusWriter: statusWriter),
+                                configSource: configSource, store: store, signal: signal)
+        let intakeDone = DispatchGroup()
+        startThread(name: "intake", group: intakeDone) { intake.run() }
+        let runner = JobRunner(layout: layout, store: store, statusWriter: statusWriter, configSource: configSource)
+        ensureWorkers(store: store, runner: runner)
+        let heartbeatDone = DispatchGroup()
+        startThread(name: "heartbeat", group: heartbeatDone) { [self] in heartbeat(store: store) }
+        log.info("daemon started", extra: [("spool", .string(layout.root)), ("workers", .integer(Int64(configSource.current.workers))),
+                                           ("pid", .integer(Int64(getpid())))])
+
+        while true {
+            var received: Int32 = 0
+            sigwait(&signals, &received)
+            if received == SIGHUP {
+                log.info("SIGHUP: reloading the config")
+                configSource.reload(force: true)
+                ensureWorkers(store: store, runner: runner)
+                continue
+            }
+            log.info("stopping on signal \(received): no new jobs; running stages stop at a safe point")
+            break
+        }
+        signal.stop()
+        let deadline = DispatchTime.now() + 25
+        if workersDone.wait(timeout: deadline) == .timedOut { log.warn("workers did not stop in time; their jobs run again at the next start") }
+        _ = intakeDone.wait(timeout: deadline)
+        _ = heartbeatDone.wait(timeout: .now() + 1)
+        log.info("daemon stopped")
+        return 0
+    }
+
+    /// After a crash: running jobs go back to the queue, status files the crash left stale are
+    /// rewritten, and scratch folders of settled videos are swept.
+    private func recover(store: VideoStore, statusWriter: StatusWriter) throws {
+        let requeued = try store.requeueAllRunning()
+        if requeued > 0 { log.info("requeued \(requeued) jobs left running by an earlier daemon") }
+        let stale = try store.staleStatusVideoIds()
+        if !stale.isEmpty {
+            try statusWriter.write(videoIds: stale)
+            log.info("rewrote \(stale.count) status files")
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: layout.scratch)) ?? [] {
+            let job = try? store.job(videoId: name)
+            if job == nil || job??.state == "done" || job??.state == "failed" {
+                try? FileManager.default.removeItem(atPath: layout.scratch + "/" + name)
+            }
+        }
+    }
+
+    /// Starts worker threads up to the configured count (a lowered count idles the extra ones).
+    private func ensureWorkers(store: VideoStore, runner: JobRunner) {
+        while workerThreads < configSource.current.workers {
+            let index = workerThreads
+            workerThreads += 1
+            startThread(name: "worker-\(index)", group: workersDone) { [self] in workerLoop(index: index, store: store, runner: runner) }
+        }
+    }
+
+    private func workerLoop(index: Int, store: VideoStore, runner: JobRunner) {
+        let signal = self.signal
+        while !signal.isStopped {
+            let config = configSource.current
+            guard index < config.workers else { signal.wait(timeout: 1); continue }
+            let job: JobRecord?
+            do { job = try store.claimJob(owner: ownerId, leaseSeconds: config.pipeline.leaseSeconds) } catch {
+                log.error("cannot claim a job: \(error)")
+                signal.wait(timeout: 1)
+                continue
+            }
+            guard let job else { signal.wait(timeout: 0.5); continue }
+            activeJobs.withValue { _ = $0.insert(job.id) }
+            runner.run(job, isStopping: { signal.isStopped })
+            activeJobs.withValue { _ = $0.remove(job.id) }
+            signal.notify()
+        }
+    }
+
+    /// Renews the leases of running jobs, so a long transcode keeps its job.
+    private func heartbeat(store: VideoStore) {
+        while !signal.isStopped {
+            let lease = configSource.current.pipeline.leaseSeconds
+            for id in activeJobs.withValue({ $0 }) {
+                try? store.renewLease(jobId: id, owner: ownerId, leaseSeconds: lease)
+            }
+            signal.wait(timeout: max(0.5, lease / 3))
+        }
+    }
+
+    private func startThread(name: String, group: DispatchGroup, _ body: @escaping @Sendable () -> Void) {
+        group.enter()
+        let thread = Thread {
+            body()
+            group.leave()
+        }
+        thread.name = name
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}

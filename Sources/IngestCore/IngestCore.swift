@@ -1,1 +1,0 @@
-// IngestCore: config, contract types, intake, pipeline, daemon.

@@ -1,0 +1,132 @@
+import Foundation
+import IngestStore
+
+/// Takes drops from `inbox/<sellerId>/<key>.json` (CONTRACT section 2): every drop ends as a
+/// receipt, accepted drops are removed once stored, refused ones move to `rejected/`.
+///
+/// Order of effects, each durable before the next: store commit → status file → receipt →
+/// drop removed (or moved). A crash between any two repeats the drop, which the idempotency
+/// key turns into the same answer.
+public final class DropFolderIntake: @unchecked Sendable {
+    let layout: SpoolLayout
+    let store: VideoStore
+    let statusWriter: StatusWriter
+    let log = Log.shared
+
+    public init(layout: SpoolLayout, store: VideoStore, statusWriter: StatusWriter) {
+        self.layout = layout
+        self.store = store
+        self.statusWriter = statusWriter
+    }
+
+    /// Whether a directory entry is a drop the daemon reads: `*.json`, not starting with `.`.
+    static func isDropName(_ name: String) -> Bool { !name.hasPrefix(".") && name.hasSuffix(".json") }
+
+    /// One pass over the inbox. Returns how many drops were answered, and the seller folders seen
+    /// (so the caller can watch them).
+    @discardableResult
+    public func scan(config: IngestConfig, now: Date = Date()) -> (answered: Int, sellerFolders: [String]) {
+        let fm = FileManager.default
+        guard let entries = try? fm.contentsOfDirectory(atPath: layout.inbox) else { return (0, []) }
+        var answered = 0
+        var folders: [String] = []
+        for entry in entries.sorted() {
+            let path = layout.inbox + "/" + entry
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            if info.st_mode & S_IFMT == S_IFDIR {
+                if IntakeService.isValidName(entry) {
+                    folders.append(path)
+                    answered += scanSeller(entry, config: config, now: now)
+                } else {
+                    // A folder whose name is no sellerId: each drop in it is refused, keeping the folder name.
+                    for name in drops(in: path) {
+                        refuse(relative: entry + "/" + name, errors: [RequestError(.bodyRequired, field: nil,
+                            message: "The inbox folder \"\(entry)\" is not a valid seller id (1-64 of A-Z, a-z, 0-9, '.', '_', '-').")])
+                        answered += 1
+                    }
+                }
+            } else if Self.isDropName(entry) {
+                refuse(relative: entry, errors: [RequestError(.bodyRequired, field: nil,
+                    message: "A drop must be inside inbox/<sellerId>/; files directly in inbox/ are refused.")])
+                answered += 1
+            }
+        }
+        return (answered, folders)
+    }
+
+    /// The drops of one folder, oldest first (modification time, then name).
+    private func drops(in folder: String) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        return names.filter(Self.isDropName).map { name -> (String, Int, Int) in
+            var info = stat()
+            lstat(folder + "/" + name, &info)
+            return (name, info.st_mtim.tv_sec, info.st_mtim.tv_nsec)
+        }.sorted { ($0.1, $0.2, $0.0) < ($1.1, $1.2, $1.0) }.map(\.0)
+    }
+
+    private func scanSeller(_ sellerId: String, config: IngestConfig, now: Date) -> Int {
+        let folder = layout.inbox + "/" + sellerId
+        let pending = drops(in: folder)
+        guard !pending.isEmpty else { return 0 }
+        let created: Int
+        do { created = try store.countCreates(sellerId: sellerId, since: now.addingTimeInterval(-60)) } catch {
+            log.error("cannot read the intake rate: \(error)", sellerId: sellerId, stage: "intake")
+            return 0
+        }
+        var allowance = config.intake.createsPerMinutePerSeller - created
+        var answered = 0
+        let service = IntakeService(store: store, config: config)
+        for name in pending {
+            guard allowance > 0 else {
+                log.info("rate limit reached; \(pending.count - answered) drops wait for a later minute", sellerId: sellerId, stage: "intake")
+                break
+            }
+            let relative = sellerId + "/" + name
+            let path = layout.inbox + "/" + relative
+            let key = String(name.dropLast(5))
+            switch DropFile.read(path) {
+            case .notReady: continue
+            case .refused(let reason):
+                refuse(relative: relative, errors: [RequestError(.bodyRequired, field: nil, message: reason)])
+                answered += 1
+            case .body(let body):
+                let outcome: IntakeService.Outcome
+                do { outcome = try service.submit(sellerId: sellerId, key: key, body: body, now: now) } catch {
+                    log.error("cannot store the request; it stays in the inbox: \(error)", sellerId: sellerId, stage: "intake")
+                    return answered
+                }
+                switch outcome {
+                case .accepted(let videoId, let isNew):
+                    if isNew { allowance -= 1 }
+                    do {
+                        try statusWriter.write(videoIds: [videoId])
+                        try AtomicFile.writeJSON(outcome.receipt, to: layout.receipts + "/" + relative)
+                        try AtomicFile.remove(path)
+                        log.info(isNew ? "request accepted" : "request repeated; same video", videoId: videoId, sellerId: sellerId,
+                                 stage: "intake", extra: [("key", .string(key))])
+                    } catch {
+                        log.error("cannot answer the drop; it will be answered again: \(error)", videoId: videoId, sellerId: sellerId, stage: "intake")
+                        return answered
+                    }
+                case .rejected(let rejection):
+                    refuse(relative: relative, errors: rejection.errors)
+                }
+                answered += 1
+            }
+        }
+        return answered
+    }
+
+    /// Writes the error receipt, then moves the drop to `rejected/` under the same relative path.
+    private func refuse(relative: String, errors: [RequestError]) {
+        do {
+            try AtomicFile.writeJSON(RequestError.document(errors), to: layout.receipts + "/" + relative)
+            try AtomicFile.move(layout.inbox + "/" + relative, to: layout.rejected + "/" + relative)
+            log.info("request refused: " + errors.map(\.code).joined(separator: ", "), stage: "intake",
+                     extra: [("drop", .string(relative))])
+        } catch {
+            log.error("cannot refuse the drop; it will be tried again: \(error)", stage: "intake", extra: [("drop", .string(relative))])
+        }
+    }
+}

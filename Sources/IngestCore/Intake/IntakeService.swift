@@ -1,0 +1,69 @@
+import Foundation
+import IngestStore
+
+/// Turns one request (a drop file's body, or `video-ingest enqueue`) into a stored video or a
+/// refusal. Drops and `enqueue` share this code, so they answer alike.
+public struct IntakeService: Sendable {
+    /// What became of a request.
+    public enum Outcome: Sendable, Equatable {
+        /// Stored (or found stored under the same key and body): the receipt is `{"videoId": …}`.
+        case accepted(videoId: String, created: Bool)
+        /// Refused: the receipt lists every problem.
+        case rejected(RequestRejection)
+
+        /// The receipt document.
+        public var receipt: JSONValue {
+            switch self {
+            case .accepted(let id, _): return .object([("videoId", .string(id))])
+            case .rejected(let rejection): return rejection.document
+            }
+        }
+    }
+
+    /// A seller id or idempotency key: 1-64 of `[A-Za-z0-9._-]`, not `.` or `..`.
+    public static func isValidName(_ name: String) -> Bool {
+        guard (1...64).contains(name.utf8.count), name != ".", name != ".." else { return false }
+        return name.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F || c == 0x2D
+        }
+    }
+
+    let store: VideoStore
+    let config: IngestConfig
+
+    public init(store: VideoStore, config: IngestConfig) {
+        self.store = store
+        self.config = config
+    }
+
+    /// Validates and stores one request. Throws only for the worker's own faults (the store
+    /// could not commit): the request is then not answered and must be tried again.
+    public func submit(sellerId: String, key: String, body: Data, now: Date = Date()) throws -> Outcome {
+        guard Self.isValidName(sellerId) else {
+            return .rejected(RequestRejection([RequestError(.bodyRequired, field: nil,
+                message: "The seller id must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'.")]))
+        }
+        guard Self.isValidName(key) else {
+            return .rejected(RequestRejection([RequestError(.bodyRequired, field: nil,
+                message: "The idempotency key (the file name without .json) must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'.")]))
+        }
+        let request: VideoRequest
+        let digest: String
+        switch RequestValidator.validate(body: body, storeFrontCodes: config.intake.storeFrontCodes) {
+        case .failure(let rejection): return .rejected(rejection)
+        case .success(let valid):
+            request = valid
+            // Validation succeeded, so the body parses; its canonical form is what "same body" means.
+            digest = SHA256.hex(Array(((try? JSONParser.parse(body))?.canonical.compact ?? "").utf8))
+        }
+        let video = NewVideo(sellerId: sellerId, title: request.title, description: request.description,
+                             videoUrl: request.videoUrl, productContentIds: request.productContentIds,
+                             videoContentType: request.videoContentType.rawValue, storeFrontCode: request.storeFrontCode)
+        switch try store.createVideo(video, idempotencyKey: key, bodyDigest: digest, now: now) {
+        case .created(let id): return .accepted(videoId: id, created: true)
+        case .existing(let id): return .accepted(videoId: id, created: false)
+        case .keyReused:
+            return .rejected(RequestRejection([RequestError(.idempotencyKeyReused, field: nil)]))
+        }
+    }
+}

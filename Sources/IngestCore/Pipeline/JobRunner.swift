@@ -1,0 +1,82 @@
+import Foundation
+import IngestDownload
+import IngestStore
+import MediaKit
+
+/// Carries one claimed job through download → check → optimize → publish, recording each
+/// finished stage, and settles it: SUCCESS, FAILED with a contract code, or back to the queue
+/// after a worker fault or a stop.
+final class JobRunner: @unchecked Sendable {
+    let layout: SpoolLayout
+    let store: VideoStore
+    let statusWriter: StatusWriter
+    let configSource: ConfigSource
+    let downloader = Downloader()
+    let log = Log.shared
+
+    init(layout: SpoolLayout, store: VideoStore, statusWriter: StatusWriter, configSource: ConfigSource) {
+        self.layout = layout
+        self.store = store
+        self.statusWriter = statusWriter
+        self.configSource = configSource
+    }
+
+    /// Runs `job` until it is settled. `isStopping` turns true when the daemon is asked to stop.
+    func run(_ job: JobRecord, isStopping: @escaping @Sendable () -> Bool) {
+        guard let video = try? store.video(id: job.videoId) else {
+            log.error("claimed a job whose video cannot be read", videoId: job.videoId)
+            try? store.releaseJob(jobId: job.id, runAt: Date().addingTimeInterval(5), error: "video unreadable", countAsFault: true)
+            return
+        }
+        let context = StageContext(runner: self, job: job, video: video, isStopping: isStopping)
+        var marker = job.stage
+        do {
+            while let stage = JobStage.next(after: marker) {
+                if isStopping() { throw PipelineError.cancelled }
+                context.config = configSource.current
+                log.info("stage started", videoId: video.id, sellerId: video.sellerId, stage: stage.rawValue)
+                let finished = try context.run(stage)
+                marker = finished
+            }
+        } catch let error as PipelineError {
+            settle(video, job: job, error: error)
+        } catch {
+            settle(video, job: job, error: .workerFault("\(error)"))
+        }
+    }
+
+    private func settle(_ video: VideoRecord, job: JobRecord, error: PipelineError) {
+        switch error {
+        case .seller(let code, let message):
+            do {
+                let changed = try store.failVideo(videoId: video.id, errorCode: code.rawValue, errorMessage: message)
+                try statusWriter.write(videoIds: changed)
+                removeScratch(video.id)
+                log.info("video FAILED: \(code.rawValue): \(message)", videoId: video.id, sellerId: video.sellerId)
+            } catch {
+                retryLater(video, job: job, reason: "cannot record the failure: \(error)")
+            }
+        case .workerFault(let reason):
+            retryLater(video, job: job, reason: reason)
+        case .cancelled:
+            try? store.releaseJob(jobId: job.id, runAt: Date(), error: "daemon stopped", countAsFault: false)
+            log.info("job returned to the queue; the daemon is stopping", videoId: video.id, sellerId: video.sellerId)
+        }
+    }
+
+    /// A worker fault: back to the queue with exponential backoff, never FAILED for it.
+    private func retryLater(_ video: VideoRecord, job: JobRecord, reason: String) {
+        let p = configSource.current.pipeline
+        let delay = min(p.maxFaultBackoffSeconds, p.faultBackoffSeconds * pow(2, Double(min(job.faultAttempts, 20))))
+        log.warn("worker fault; retrying in \(Int(delay)) s: \(reason)", videoId: video.id, sellerId: video.sellerId)
+        do {
+            try store.releaseJob(jobId: job.id, runAt: Date().addingTimeInterval(delay), error: reason, countAsFault: true)
+        } catch {
+            log.error("cannot release the job; its lease will expire and it runs again: \(error)", videoId: video.id)
+        }
+    }
+
+    func removeScratch(_ videoId: String) {
+        try? FileManager.default.removeItem(atPath: layout.scratchFolder(videoId: videoId))
+    }
+}

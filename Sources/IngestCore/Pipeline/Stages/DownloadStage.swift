@@ -1,0 +1,34 @@
+import Foundation
+import IngestDownload
+
+extension StageContext {
+    /// Streams `videoUrl` into the scratch folder under the download policy of the config.
+    func download() throws -> JSONValue {
+        do { try AtomicFile.makeDirectories(scratch) } catch { throw FailureMapping.map(error) }
+        let partial = scratch + "/source.part"
+        let d = config.download
+        let policy = DownloadPolicy(
+            timeoutSeconds: d.timeoutSeconds, stallTimeoutSeconds: d.stallTimeoutSeconds, maxRedirects: d.maxRedirects,
+            retries: d.retries, retryBackoffSeconds: d.retryBackoffSeconds, maxBytes: config.limits.maxFileSizeBytes,
+            allowedNetworks: d.allowedNetworks.compactMap { try? CIDR($0) })
+        let videoId = video.id
+        let store = runner.store
+        let report = StageContext.throttled(every: 2) { fraction in
+            try? store.setProgress(videoId: videoId, stage: JobStage.download.rawValue, progress: fraction)
+        }
+        let result: DownloadResult
+        do {
+            result = try runner.downloader.download(
+                url: video.videoUrl, to: partial, policy: policy,
+                progress: { bytes, total in if let total, total > 0 { report(Double(bytes) / Double(total)) } },
+                shouldCancel: isStopping)
+        } catch let error as DownloadError {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw FailureMapping.map(error)
+        }
+        guard rename(partial, sourcePath) == 0 else { throw PipelineError.workerFault("rename \(partial): \(String(cString: strerror(errno)))") }
+        runner.log.info("downloaded \(result.bytes) bytes", videoId: video.id, sellerId: video.sellerId, stage: "download",
+                        extra: [("attempts", .integer(Int64(result.attempts)))])
+        return .object([("bytes", .integer(result.bytes)), ("effectiveUrl", .string(result.effectiveURL))])
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+extension StageContext {
+    /// Moves the rendition and poster into `media/<videoId>/`, then one transaction marks SUCCESS,
+    /// supersedes older videos and auto-approves; then the changed status files are rewritten.
+    func publish() throws {
+        let media = runner.layout.mediaFolder(videoId: video.id)
+        let names = ["video_hd.mp4", "poster.jpg"]
+        do {
+            for name in names where FileManager.default.fileExists(atPath: outputFolder + "/" + name) {
+                try AtomicFile.move(outputFolder + "/" + name, to: media + "/" + name)
+            }
+        } catch { throw FailureMapping.map(error) }
+        guard FileManager.default.fileExists(atPath: media + "/video_hd.mp4") else {
+            // Neither a finished rendition nor a published one: make it again.
+            _ = try optimize()
+            return try publish()
+        }
+        let base = config.publish.publicBaseUrl
+        let videoURL = base.map { "\($0)/\(video.id)/video_hd.mp4" } ?? fileURL(media + "/video_hd.mp4")
+        let hasPoster = FileManager.default.fileExists(atPath: media + "/poster.jpg")
+        let posterURL = hasPoster ? (base.map { "\($0)/\(video.id)/poster.jpg" } ?? fileURL(media + "/poster.jpg")) : nil
+        let duration = recordedCheck()?["durationSeconds"].flatMap { v -> Double? in
+            if case .number(let d) = v { return d }
+            if case .integer(let i) = v { return Double(i) }
+            return nil
+        }
+        let changed = try runner.store.succeedVideo(videoId: video.id, optimizedVideoUrl: videoURL, posterUrl: posterURL,
+                                                    durationSeconds: duration, autoApprove: config.publish.autoApprove)
+        try runner.statusWriter.write(videoIds: changed)
+        runner.removeScratch(video.id)
+        runner.log.info("video SUCCESS", videoId: video.id, sellerId: video.sellerId, stage: "publish",
+                        extra: [("optimizedVideoUrl", .string(videoURL))])
+    }
+
+    private func fileURL(_ path: String) -> String { URL(fileURLWithPath: path).absoluteString }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Crash-safe file operations (Maildir/Postfix style): a file is written under a temporary
+/// name that starts with a dot, fsynced, renamed into place, and its folder fsynced, so a
+/// reader sees either the old file or the whole new one, and the rename survives a crash.
+public enum AtomicFile {
+    /// A failed file operation: the path, the call and the errno text.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public let path: String
+        public let call: String
+        public let errno: Int32
+        public var description: String { "\(call) \(path): \(String(cString: strerror(errno)))" }
+        /// Whether the fault is the machine's (disk full, I/O error), not the input's.
+        public var isResourceFault: Bool { [ENOSPC, EIO, EDQUOT, EROFS, ENOMEM, EMFILE, ENFILE].contains(errno) }
+    }
+
+    /// Mode of files the service writes (owner read/write, group read).
+    public static let fileMode: mode_t = 0o640
+    /// Mode of folders the service creates.
+    public static let directoryMode: mode_t = 0o750
+
+    /// Writes `data` to `path` atomically and durably, creating the parent folders.
+    public static func write(_ data: Data, to path: String) throws(Failure) {
+        let directory = (path as NSString).deletingLastPathComponent
+        try makeDirectories(directory)
+        let temp = directory + "/." + (path as NSString).lastPathComponent + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, fileMode)
+        guard fd >= 0 else { throw Failure(path: temp, call: "open", errno: errno) }
+        var ok = false
+        defer { if !ok { unlink(temp) } }
+        do {
+            defer { close(fd) }
+            let writeErrno: Int32 = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int32 in
+                var offset = 0
+                while offset < raw.count {
+                    let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                    if n < 0 { if errno == EINTR { continue }; return errno }
+                    offset += n
+                }
+                return 0
+            }
+            if writeErrno != 0 { throw Failure(path: temp, call: "write", errno: writeErrno) }
+            guard fsync(fd) == 0 else { throw Failure(path: temp, call: "fsync", errno: errno) }
+        }
+        guard rename(temp, path) == 0 else { throw Failure(path: path, call: "rename", errno: errno) }
+        ok = true
+        try syncDirectory(directory)
+    }
+
+    /// Writes JSON text (pretty, with a final newline) atomically.
+    public static func writeJSON(_ value: JSONValue, to path: String) throws(Failure) {
+        try write(Data((value.pretty + "\n").utf8), to: path)
+    }
+
+    /// Renames `from` to `to` (creating `to`'s folders) and makes the rename durable.
+    public static func move(_ from: String, to: String) throws(Failure) {
+        let directory = (to as NSString).deletingLastPathComponent
+        try makeDirectories(directory)
+        guard rename(from, to) == 0 else { throw Failure(path: from, call: "rename", errno: errno) }
+        try syncDirectory(directory)
+        try syncDirectory((from as NSString).deletingLastPathComponent)
+    }
+
+    /// Removes `path` (a missing file is fine) and makes the removal durable.
+    public static func remove(_ path: String) throws(Failure) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw Failure(path: path, call: "unlink", errno: errno) }
+        try syncDirectory((path as NSString).deletingLastPathComponent)
+    }
+
+    /// fsyncs a folder so renames and unlinks in it survive a crash.
+    public static func syncDirectory(_ path: String) throws(Failure) {
+        let fd = open(path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(path: path, call: "open", errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 || errno == EINVAL else { throw Failure(path: path, call: "fsync", errno: errno) }
+    }
+
+    /// Creates a folder and its parents with `directoryMode`.
+    public static func makeDirectories(_ path: String) throws(Failure) {
+        guard !path.isEmpty else { return }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: Int(directoryMode)])
+        } catch {
+            let code = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code ?? Int(EIO)
+            throw Failure(path: path, call: "mkdir", errno: Int32(code))
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// The spool's paths (CONTRACT section 2). Users see inbox, receipts, rejected, status and media;
+/// the daemon keeps its store and scratch space beside them.
+public struct SpoolLayout: Sendable, Equatable {
+    /// The spool folder, absolute.
+    public let root: String
+
+    public init(root: String) {
+        let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
+        self.root = (absolute as NSString).standardizingPath
+    }
+
+    public var inbox: String { root + "/inbox" }
+    public var receipts: String { root + "/receipts" }
+    public var rejected: String { root + "/rejected" }
+    public var status: String { root + "/status" }
+    public var media: String { root + "/media" }
+    /// The daemon's own state: the SQLite store and the lock file.
+    public var state: String { root + "/state" }
+    /// Per-job scratch folders (downloads and renditions in the making).
+    public var scratch: String { root + "/scratch" }
+    public var databasePath: String { state + "/ingest.sqlite" }
+    public var lockPath: String { state + "/daemon.lock" }
+
+    public func statusFile(videoId: String) -> String { status + "/\(videoId).json" }
+    public func mediaFolder(videoId: String) -> String { media + "/\(videoId)" }
+    public func scratchFolder(videoId: String) -> String { scratch + "/\(videoId)" }
+
+    /// Creates every folder of the layout (0750).
+    public func create() throws(AtomicFile.Failure) {
+        for folder in [inbox, receipts, rejected, status, media, state, scratch] { try AtomicFile.makeDirectories(folder) }
+    }
+}

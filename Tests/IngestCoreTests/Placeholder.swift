@@ -1,5 +1,0 @@
-import XCTest
-
-final class IngestCorePlaceholderTests: XCTestCase {
-    func testPlaceholder() {}
-}

@@ -1,0 +1,67 @@
+import XCTest
+@testable import IngestCore
+
+final class SupportTests: XCTestCase {
+    func testSHA256_knownVectors() {
+        XCTAssertEqual(SHA256.hex(Array("".utf8)), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(SHA256.hex(Array(String(repeating: "a", count: 1000).utf8)),
+                       "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+
+    func testJSONParser_canonicalForm_ignoresKeyOrderAndWhitespace() throws {
+        let a = try JSONParser.parse(Data(#"{"b": [1, {"y": 2, "x": "é"}], "a": null}"#.utf8))
+        let b = try JSONParser.parse(Data("{\"a\":null,\n\"b\":[1,{\"x\":\"\\u00e9\",\"y\":2}]}".utf8))
+        XCTAssertEqual(a.canonical.compact, b.canonical.compact)
+        XCTAssertNotEqual(a.canonical.compact, try JSONParser.parse(Data(#"{"a":null,"b":[1,{"x":"e","y":2}]}"#.utf8)).canonical.compact)
+    }
+
+    func testJSONParser_refusesDeepNestingInvalidUTF8AndLoneSurrogates() {
+        XCTAssertThrowsError(try JSONParser.parse(Data((String(repeating: "[", count: 100) + String(repeating: "]", count: 100)).utf8)))
+        XCTAssertThrowsError(try JSONParser.parse(Data([0x22, 0xFF, 0xFE, 0x22])))
+        XCTAssertThrowsError(try JSONParser.parse(Data(#""\ud800""#.utf8)))
+        XCTAssertEqual(try JSONParser.parse(Data(#""\ud83d\ude00""#.utf8)), .string("😀"))
+    }
+
+    func testJSONValue_escapesControlCharacters() {
+        XCTAssertEqual(JSONValue.string("a\"b\\c\n\u{01}").compact, #""a\"b\\c\n\u0001""#)
+    }
+
+    func testConfigLoader_defaultsPartialFileAndEveryProblem() throws {
+        XCTAssertEqual(try ConfigLoader.parse(Data("{}".utf8)), IngestConfig())
+        let partial = try ConfigLoader.parse(Data(#"{"workers": 4, "limits": {"allowedFormats": ["mp4", "webm"]}}"#.utf8))
+        XCTAssertEqual(partial.workers, 4)
+        XCTAssertEqual(partial.limits.allowedFormats, ["mp4", "webm"])
+        XCTAssertEqual(partial.limits.maxDurationSeconds, 120)
+        XCTAssertThrowsError(try ConfigLoader.parse(Data(#"{"workers": 0, "download": {"timeoutSeconds": "x", "allowedNetworks": ["nope"]}, "limits": {"allowedFormats": ["mkv"]}}"#.utf8))) { error in
+            let problems = (error as! ConfigError).problems
+            XCTAssertEqual(problems.count, 4, "\(problems)")
+            XCTAssertTrue(problems.contains { $0.hasPrefix("workers") })
+            XCTAssertTrue(problems.contains { $0.hasPrefix("download.timeoutSeconds") })
+            XCTAssertTrue(problems.contains { $0.hasPrefix("download.allowedNetworks") })
+            XCTAssertTrue(problems.contains { $0.hasPrefix("limits.allowedFormats") })
+        }
+        XCTAssertThrowsError(try ConfigLoader.parse(Data("not json".utf8)))
+        XCTAssertThrowsError(try ConfigLoader.parse(Data(#"{"limits": {"minDurationSeconds": 200}}"#.utf8)))
+    }
+
+    func testShippedConfig_isValid() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let config = try ConfigLoader.load(path: root.appendingPathComponent("config/ingest.json").path, mustExist: true)
+        XCTAssertEqual(config.limits.maxFileSizeBytes, 524_288_000)
+        XCTAssertEqual(config.spoolDirectory, "var")
+    }
+
+    func testIntakeNames_sellerAndKeyRules() {
+        for good in ["a", "seller-1", "S.x_y", String(repeating: "k", count: 64)] { XCTAssertTrue(IntakeService.isValidName(good), good) }
+        for bad in ["", ".", "..", "a b", "a/b", "ä", String(repeating: "k", count: 65), "x\n"] { XCTAssertFalse(IntakeService.isValidName(bad), bad) }
+    }
+
+    func testJobStage_resumesAfterTheLastFinishedStage() {
+        XCTAssertEqual(JobStage.next(after: nil), .download)
+        XCTAssertEqual(JobStage.next(after: "downloaded"), .check)
+        XCTAssertEqual(JobStage.next(after: "checked"), .optimize)
+        XCTAssertEqual(JobStage.next(after: "optimized"), .publish)
+        XCTAssertNil(JobStage.next(after: "published"))
+    }
+}
