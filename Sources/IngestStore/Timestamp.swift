@@ -9,6 +9,11 @@ enum Timestamp {
         Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
     }
 
+    /// A duration in seconds as whole milliseconds (rounded).
+    static func millis(seconds: Double) -> Int64 {
+        Int64((seconds * 1000).rounded())
+    }
+
     /// `date` as ISO-8601 UTC text with milliseconds.
     static func iso(_ date: Date) -> String {
         iso(millis: millis(date))

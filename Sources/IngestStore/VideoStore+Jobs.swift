@@ -17,7 +17,7 @@ extension VideoStore {
                 WHERE id = (SELECT id FROM jobs WHERE state = 'available' AND run_at <= ? ORDER BY run_at, id LIMIT 1)
                 RETURNING \(Self.jobColumns)
                 """,
-                [.text(owner), .integer(nowMs + Self.millis(leaseSeconds)), .integer(nowMs)],
+                [.text(owner), .integer(nowMs + Timestamp.millis(seconds: leaseSeconds)), .integer(nowMs)],
                 Self.jobRecord
             )
         }
@@ -26,7 +26,7 @@ extension VideoStore {
     /// Extends a running job's lease to `now + leaseSeconds`.
     /// Throws `.leaseLost` when the job is not running under `owner` any more.
     public func renewLease(jobId: Int64, owner: String, leaseSeconds: Double, now: Date = Date()) throws {
-        let expires = Timestamp.millis(now) + Self.millis(leaseSeconds)
+        let expires = Timestamp.millis(now) + Timestamp.millis(seconds: leaseSeconds)
         try writeTransaction { db in
             let changed = try db.run(
                 "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?",
@@ -124,10 +124,6 @@ extension VideoStore {
             leaseOwner: row.optionalString(7), leaseExpiresAt: row.optionalInt64(8),
             lastError: row.optionalString(9), stageData: row.optionalString(10)
         )
-    }
-
-    private static func millis(_ seconds: Double) -> Int64 {
-        Int64((seconds * 1000).rounded())
     }
 
     private static func throwJobNotRunning(_ db: Database, jobId: Int64) throws -> Never {

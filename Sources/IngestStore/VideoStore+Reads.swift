@@ -31,14 +31,17 @@ extension VideoStore {
         let (offset, overflow) = q.page.multipliedReportingOverflow(by: q.size)
         guard !overflow else { throw StoreError(.misuse, "page \(q.page) is out of range") }
         return try withConnection { db in
-            let total = try db.queryFirst("SELECT COUNT(*) FROM videos WHERE \(filter)", params) { $0.int64(0) } ?? 0
-            // The page's seqs come from the covering index alone; only those rows are read.
-            let items = try Self.fetchVideos(
-                db,
-                where: "seq IN (SELECT seq FROM videos WHERE \(filter) ORDER BY seq DESC LIMIT ? OFFSET ?)",
-                params + [.integer(Int64(q.size)), .integer(Int64(offset))]
-            )
-            return ListPage(total: Int(total), items: items)
+            // One snapshot, so that `total` and the items agree while other processes write.
+            try db.transaction(.deferred) {
+                let total = try db.queryFirst("SELECT COUNT(*) FROM videos WHERE \(filter)", params) { $0.int64(0) } ?? 0
+                // The page's seqs come from the covering index alone; only those rows are read.
+                let items = try Self.fetchVideos(
+                    db,
+                    where: "seq IN (SELECT seq FROM videos WHERE \(filter) ORDER BY seq DESC LIMIT ? OFFSET ?)",
+                    params + [.integer(Int64(q.size)), .integer(Int64(offset))]
+                )
+                return ListPage(total: Int(total), items: items)
+            }
         }
     }
 

@@ -46,7 +46,7 @@ public final class VideoStore: @unchecked Sendable {
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction while holding the store's lock.
     func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {
         try withConnection { db in
-            try db.immediateTransaction { try body(db) }
+            try db.transaction(.immediate) { try body(db) }
         }
     }
 

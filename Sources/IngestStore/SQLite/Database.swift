@@ -76,9 +76,16 @@ final class Database {
     /// The rowid of the last successful INSERT on this connection.
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
-    /// Runs `body` inside `BEGIN IMMEDIATE` … `COMMIT`, rolling back when it throws.
-    func immediateTransaction<T>(_ body: () throws -> T) throws -> T {
-        try run("BEGIN IMMEDIATE")
+    /// How a transaction starts: `immediate` takes the write lock at once (every write
+    /// transaction, so that it never fails half-way on a lock); `deferred` reads one snapshot.
+    enum TransactionMode: String {
+        case deferred = "BEGIN DEFERRED"
+        case immediate = "BEGIN IMMEDIATE"
+    }
+
+    /// Runs `body` inside `BEGIN …` … `COMMIT`, rolling back when it throws.
+    func transaction<T>(_ mode: TransactionMode, _ body: () throws -> T) throws -> T {
+        try run(mode.rawValue)
         do {
             let result = try body()
             try run("COMMIT")

@@ -15,7 +15,7 @@ enum Migrations {
         for (index, sql) in all.enumerated() {
             let target = index + 1
             if try userVersion(db) >= target { continue }
-            try db.immediateTransaction {
+            try db.transaction(.immediate) {
                 guard try userVersion(db) < target else { return }
                 try db.exec(sql)
                 try db.exec("PRAGMA user_version = \(target)")
