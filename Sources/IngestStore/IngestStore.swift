@@ -1,1 +1,0 @@
-// IngestStore: every SQL statement of video-ingest lives in this module.

@@ -1,0 +1,80 @@
+import Foundation
+
+/// The supersede rule of CONTRACT section 6, in one place.
+///
+/// Within one seller, for each product content id p of the affected video:
+/// `holder(p)` is the newest (greatest seq) of that seller's videos that requested p,
+/// are SUCCESS, not REJECTED and not deleted. Every video v of the seller that
+/// requested p shows p when v is neither deleted nor rejected and
+/// (there is no holder, or v is not older than the holder).
+///
+/// Callers run it inside the same transaction as the change that triggered it
+/// (succeed, reject, delete).
+enum Supersede {
+    private struct Claim {
+        let videoId: String
+        let position: Int64
+        let shown: Bool
+        let seq: Int64
+        let holds: Bool
+        let eligible: Bool
+    }
+
+    /// Recomputes the `shown` flags of every product id `videoId` requested.
+    /// Returns `videoId` followed by every other video whose shown set changed
+    /// (newest first); those get `updated_at = now`.
+    static func apply(_ db: Database, videoId: String, now: Date) throws -> [String] {
+        guard let sellerId = try db.queryFirst("SELECT seller_id FROM videos WHERE id = ?", [.text(videoId)], { $0.string(0) }) else {
+            throw StoreError(.notFound, "no video \(videoId)")
+        }
+        var productIds: [String] = []
+        try db.query("SELECT DISTINCT product_content_id FROM video_products WHERE video_id = ?", [.text(videoId)]) {
+            productIds.append($0.string(0))
+        }
+        var changed: [String: Int64] = [:]
+        for productId in productIds {
+            for claim in try recompute(db, sellerId: sellerId, productId: productId) {
+                changed[claim.videoId] = claim.seq
+            }
+        }
+        changed[videoId] = nil
+        let others = changed.sorted { $0.value > $1.value }.map(\.key)
+        let stamp = Timestamp.iso(now)
+        for id in others {
+            try db.run("UPDATE videos SET updated_at = ? WHERE id = ?", [.text(stamp), .text(id)])
+        }
+        return [videoId] + others
+    }
+
+    /// Applies the rule to one product id; returns the claims whose flag flipped.
+    private static func recompute(_ db: Database, sellerId: String, productId: String) throws -> [Claim] {
+        var claims: [Claim] = []
+        try db.query(
+            """
+            SELECT p.video_id, p.position, p.shown, v.seq,
+                   v.status = 'SUCCESS' AND v.approval != 'REJECTED' AND v.deleted = 0,
+                   v.approval != 'REJECTED' AND v.deleted = 0
+            FROM video_products p JOIN videos v ON v.id = p.video_id
+            WHERE p.seller_id = ? AND p.product_content_id = ?
+            """,
+            [.text(sellerId), .text(productId)]
+        ) { row in
+            claims.append(Claim(
+                videoId: row.string(0), position: row.int64(1), shown: row.int64(2) != 0,
+                seq: row.int64(3), holds: row.int64(4) != 0, eligible: row.int64(5) != 0
+            ))
+        }
+        let holderSeq = claims.filter(\.holds).map(\.seq).max()
+        let flipped = claims.filter { claim in
+            let shown = claim.eligible && (holderSeq.map { claim.seq >= $0 } ?? true)
+            return shown != claim.shown
+        }
+        for claim in flipped {
+            try db.run(
+                "UPDATE video_products SET shown = ? WHERE video_id = ? AND position = ?",
+                [.bool(!claim.shown), .text(claim.videoId), .integer(claim.position)]
+            )
+        }
+        return flipped
+    }
+}

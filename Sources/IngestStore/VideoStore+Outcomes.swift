@@ -1,0 +1,63 @@
+import Foundation
+
+extension VideoStore {
+    /// Ends a video as FAILED with a contract failure code, and its job as `failed`, in one transaction.
+    /// Returns the ids whose status document changed (just `videoId`).
+    /// Throws `.notFound` for an unknown video, `.invalidState` when it is not IN_PROGRESS.
+    public func failVideo(videoId: String, errorCode: String, errorMessage: String?, now: Date = Date()) throws -> [String] {
+        try writeTransaction { db in
+            try Self.requireInProgress(db, videoId: videoId)
+            try db.run(
+                """
+                UPDATE jobs SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL,
+                                last_error = COALESCE(?, ?)
+                WHERE video_id = ?
+                """,
+                [.text(errorMessage), .text(errorCode), .text(videoId)]
+            )
+            try db.run(
+                "UPDATE videos SET status = 'FAILED', error_code = ?, error_message = ?, updated_at = ? WHERE id = ?",
+                [.text(errorCode), .text(errorMessage), .text(Timestamp.iso(now)), .text(videoId)]
+            )
+            return [videoId]
+        }
+    }
+
+    /// Ends a video as SUCCESS (approved at once when `autoApprove`, unless already rejected)
+    /// and its job as `done`, then applies the supersede rule, all in one transaction.
+    /// Returns `videoId` and every video whose shown product ids changed.
+    /// Throws `.notFound` for an unknown video, `.invalidState` when it is not IN_PROGRESS.
+    public func succeedVideo(
+        videoId: String, optimizedVideoUrl: String, posterUrl: String?, durationSeconds: Double?,
+        autoApprove: Bool, now: Date = Date()
+    ) throws -> [String] {
+        try writeTransaction { db in
+            try Self.requireInProgress(db, videoId: videoId)
+            try db.run(
+                "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_expires_at = NULL WHERE video_id = ?",
+                [.text(videoId)]
+            )
+            try db.run(
+                """
+                UPDATE videos SET status = 'SUCCESS', error_code = NULL, error_message = NULL,
+                    optimized_video_url = ?, poster_url = ?, duration_seconds = ?,
+                    approval = CASE WHEN ? = 1 AND approval = 'PENDING' THEN 'APPROVED' ELSE approval END,
+                    updated_at = ?
+                WHERE id = ?
+                """,
+                [.text(optimizedVideoUrl), .text(posterUrl), .real(durationSeconds), .bool(autoApprove),
+                 .text(Timestamp.iso(now)), .text(videoId)]
+            )
+            return try Supersede.apply(db, videoId: videoId, now: now)
+        }
+    }
+
+    private static func requireInProgress(_ db: Database, videoId: String) throws {
+        guard let state = try videoState(db, videoId: videoId) else {
+            throw StoreError(.notFound, "no video \(videoId)")
+        }
+        guard state.status == .inProgress else {
+            throw StoreError(.invalidState, "video \(videoId) is already \(state.status.rawValue)")
+        }
+    }
+}

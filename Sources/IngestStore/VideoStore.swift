@@ -1,0 +1,62 @@
+import Foundation
+
+/// The durable store of video-ingest: videos, their jobs and the idempotency keys, in one SQLite file.
+///
+/// One `VideoStore` holds one connection and is shared by the threads of a process
+/// (workers, intake): every public method takes an internal lock. Other processes
+/// (the CLI while the daemon runs) open their own `VideoStore` on the same file;
+/// WAL, a 5 s busy timeout and `BEGIN IMMEDIATE` write transactions keep them
+/// consistent. `synchronous=FULL` makes every committed transaction durable.
+///
+/// The public API is split by concern: `VideoStore+Intake`, `+Jobs`, `+Outcomes`,
+/// `+Moderation`, `+Reads`.
+public final class VideoStore: @unchecked Sendable {
+    /// The schema version (`PRAGMA user_version`) this build creates and expects.
+    public static let schemaVersion: Int = Migrations.latestVersion
+
+    /// The database file's path.
+    public let path: String
+
+    private let db: Database
+    private let lock = NSLock()
+
+    /// Opens (creating if needed) the store at `path`, sets WAL, `synchronous=FULL`,
+    /// `foreign_keys=ON` and a 5000 ms busy timeout, and applies pending migrations.
+    ///
+    /// Throws a `StoreError` (`.corrupt` for a file that is not a database, `.io` when it cannot be opened).
+    public init(path: String) throws {
+        self.path = path
+        db = try Database(path: path)
+        try db.setBusyTimeout(milliseconds: 5000)
+        let mode = try db.queryFirst("PRAGMA journal_mode = WAL") { $0.string(0) }
+        guard mode?.lowercased() == "wal" else {
+            throw StoreError(.io, "could not switch \(path) to WAL (journal_mode is \(mode ?? "unknown"))")
+        }
+        try db.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON")
+        try Migrations.apply(to: db)
+    }
+
+    /// Runs `body` with the connection while holding the store's lock.
+    func withConnection<T>(_ body: (Database) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(db)
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction while holding the store's lock.
+    func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+        try withConnection { db in
+            try db.transaction(.immediate) { try body(db) }
+        }
+    }
+
+    /// The connection's `PRAGMA journal_mode` (for tests and diagnostics).
+    func journalMode() throws -> String {
+        try withConnection { db in try db.queryFirst("PRAGMA journal_mode") { $0.string(0) } ?? "" }
+    }
+
+    /// The file's `PRAGMA user_version` (for tests and diagnostics).
+    func userVersion() throws -> Int {
+        try withConnection { db in try Migrations.userVersion(db) }
+    }
+}

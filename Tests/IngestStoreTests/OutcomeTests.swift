@@ -1,0 +1,73 @@
+import Foundation
+import XCTest
+@testable import IngestStore
+
+final class OutcomeTests: StoreTestCase {
+    func testFailVideo_marksVideoFailedAndJobFailed() throws {
+        let store = try openStore()
+        let id = try create(store)
+        _ = try store.claimJob(owner: "w1", leaseSeconds: 30)
+        let changed = try store.failVideo(videoId: id, errorCode: "seller.integration.video.duration.invalid",
+                                          errorMessage: "duration 3.0 s is below 8 s")
+        XCTAssertEqual(changed, [id])
+        let video = try XCTUnwrap(store.video(id: id))
+        XCTAssertEqual(video.status, .failed)
+        XCTAssertEqual(video.errorCode, "seller.integration.video.duration.invalid")
+        XCTAssertEqual(video.errorMessage, "duration 3.0 s is below 8 s")
+        XCTAssertNil(video.optimizedVideoUrl)
+        XCTAssertFalse(video.isApproved)
+        let job = try XCTUnwrap(store.job(videoId: id))
+        XCTAssertEqual(job.state, "failed")
+        XCTAssertNil(job.leaseOwner)
+        XCTAssertEqual(job.lastError, "duration 3.0 s is below 8 s")
+        XCTAssertNil(try store.claimJob(owner: "w1", leaseSeconds: 30))
+    }
+
+    func testFailVideo_alreadyFinished_throwsInvalidState_unknownThrowsNotFound() throws {
+        let store = try openStore()
+        let id = try create(store)
+        try succeed(store, id)
+        assertStoreError(.invalidState) { _ = try store.failVideo(videoId: id, errorCode: "x", errorMessage: nil) }
+        assertStoreError(.notFound) { _ = try store.failVideo(videoId: "nope", errorCode: "x", errorMessage: nil) }
+        assertStoreError(.invalidState) { try self.succeed(store, id) }
+    }
+
+    func testSucceedVideo_setsSuccessFieldsAndJobDone() throws {
+        let store = try openStore()
+        let id = try create(store)
+        _ = try store.claimJob(owner: "w1", leaseSeconds: 30)
+        let changed = try store.succeedVideo(videoId: id, optimizedVideoUrl: "https://cdn/\(id)/video_hd.mp4",
+                                             posterUrl: "https://cdn/\(id)/poster.jpg", durationSeconds: 12.5,
+                                             autoApprove: false)
+        XCTAssertEqual(changed, [id])
+        let video = try XCTUnwrap(store.video(id: id))
+        XCTAssertEqual(video.status, .success)
+        XCTAssertEqual(video.optimizedVideoUrl, "https://cdn/\(id)/video_hd.mp4")
+        XCTAssertEqual(video.posterUrl, "https://cdn/\(id)/poster.jpg")
+        XCTAssertEqual(video.durationSeconds, 12.5)
+        XCTAssertNil(video.errorCode)
+        XCTAssertEqual(video.approval, .pending)
+        XCTAssertFalse(video.isApproved)
+        XCTAssertEqual(try store.job(videoId: id)?.state, "done")
+    }
+
+    func testSucceedVideo_autoApprove_isApprovedAtOnce() throws {
+        let store = try openStore()
+        let id = try create(store)
+        try succeed(store, id, autoApprove: true)
+        let video = try XCTUnwrap(store.video(id: id))
+        XCTAssertEqual(video.approval, .approved)
+        XCTAssertTrue(video.isApproved)
+    }
+
+    func testSucceedVideo_autoApproveAfterRejectWhileInProgress_staysRejected() throws {
+        let store = try openStore()
+        let id = try create(store)
+        _ = try store.reject(videoId: id, reason: "off-topic")
+        try succeed(store, id, autoApprove: true)
+        let video = try XCTUnwrap(store.video(id: id))
+        XCTAssertEqual(video.approval, .rejected)
+        XCTAssertFalse(video.isApproved)
+        XCTAssertEqual(video.productContentIds, [])
+    }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class IngestStorePlaceholderTests: XCTestCase {
-    func testPlaceholder() {}
-}

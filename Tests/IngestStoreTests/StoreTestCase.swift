@@ -1,0 +1,62 @@
+import Foundation
+import XCTest
+@testable import IngestStore
+
+/// Base class: one temporary directory per test, and helpers to make videos.
+class StoreTestCase: XCTestCase {
+    var directory: URL!
+
+    var dbPath: String { directory.appendingPathComponent("store.sqlite").path }
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ingest-store-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        if let directory { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    func openStore() throws -> VideoStore {
+        try VideoStore(path: dbPath)
+    }
+
+    func newVideo(seller: String = "seller-1", title: String = "A product video", products: [String] = ["p1"]) -> NewVideo {
+        NewVideo(
+            sellerId: seller, title: title, description: "desc", videoUrl: "https://cdn.example.com/v.mp4",
+            productContentIds: products, videoContentType: "PRODUCT_PROMOTION", storeFrontCode: "TR"
+        )
+    }
+
+    /// Creates a video and returns its id.
+    func create(_ store: VideoStore, seller: String = "seller-1", products: [String] = ["p1"], key: String? = nil,
+                now: Date = Date()) throws -> String {
+        let outcome = try store.createVideo(
+            newVideo(seller: seller, products: products), idempotencyKey: key ?? UUID().uuidString,
+            bodyDigest: "digest", now: now
+        )
+        guard case .created(let id) = outcome else {
+            XCTFail("expected .created, got \(outcome)")
+            return ""
+        }
+        return id
+    }
+
+    @discardableResult
+    func succeed(_ store: VideoStore, _ id: String, autoApprove: Bool = false) throws -> [String] {
+        try store.succeedVideo(videoId: id, optimizedVideoUrl: "file:///media/\(id)/video_hd.mp4",
+                               posterUrl: nil, durationSeconds: 10, autoApprove: autoApprove)
+    }
+
+    func shown(_ store: VideoStore, _ id: String) throws -> [String] {
+        try XCTUnwrap(store.video(id: id)).productContentIds
+    }
+
+    func assertStoreError(_ code: StoreError.Code, file: StaticString = #filePath, line: UInt = #line,
+                          _ body: () throws -> Void) {
+        XCTAssertThrowsError(try body(), file: file, line: line) { error in
+            XCTAssertEqual((error as? StoreError)?.code, code, "\(error)", file: file, line: line)
+        }
+    }
+}
