@@ -62,7 +62,7 @@ extension VideoStore {
     }
 
     /// The videos matching `condition`, newest first, with their product ids (one query for all of them).
-    private static func fetchVideos(_ db: Database, where condition: String, _ params: [SQLValue]) throws -> [VideoRecord] {
+    static func fetchVideos(_ db: Database, where condition: String, _ params: [SQLValue]) throws -> [VideoRecord] {
         var videos: [VideoRecord] = []
         try db.query(
             """

@@ -12,11 +12,14 @@ public struct StatusWriter: Sendable {
         self.store = store
     }
 
-    /// Rewrites the status files of `videoIds` from the store.
+    /// Rewrites the status files of `videoIds` from the store, and records the document version
+    /// each file now holds (a crash before that leaves the file marked stale for start-up).
     public func write(videoIds: [String]) throws {
-        for id in Set(videoIds) {
-            guard let video = try store.video(id: id) else { continue }
+        var seen = Set<String>()
+        for id in videoIds where seen.insert(id).inserted {
+            guard let (video, version) = try store.statusDocument(id: id) else { continue }
             try AtomicFile.writeJSON(StatusDocument.json(video), to: layout.statusFile(videoId: id))
+            try store.markStatusWritten(videoId: id, version: version)
         }
     }
 }

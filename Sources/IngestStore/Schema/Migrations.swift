@@ -5,7 +5,7 @@
 /// opening a new file at once migrate it only once.
 enum Migrations {
     /// The SQL of each migration, in order.
-    static let all: [String] = [version1]
+    static let all: [String] = [version1, version2]
 
     /// The schema version this build writes.
     static var latestVersion: Int { all.count }
@@ -97,5 +97,26 @@ enum Migrations {
             PRIMARY KEY (seller_id, key)
         ) WITHOUT ROWID;
         CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);
+        """
+
+    /// Version 2: status-file versions. Every change to a video's document bumps `doc_version`
+    /// (by trigger, so no statement can forget it); the daemon records the version it last wrote
+    /// to `status/<id>.json` in `status_version`. A crash between a commit and the status file
+    /// leaves `doc_version > status_version`, which start-up repairs.
+    private static let version2 = """
+        ALTER TABLE videos ADD COLUMN doc_version INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE videos ADD COLUMN status_version INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX videos_status_stale ON videos (seq) WHERE doc_version > status_version;
+        CREATE TRIGGER videos_doc_changed
+        AFTER UPDATE OF title, description, status, error_code, error_message, optimized_video_url, poster_url,
+                        duration_seconds, approval, reject_reason, deleted, stage, progress, updated_at ON videos
+        BEGIN
+            UPDATE videos SET doc_version = doc_version + 1 WHERE seq = NEW.seq;
+        END;
+        CREATE TRIGGER video_products_shown_changed
+        AFTER UPDATE OF shown ON video_products WHEN NEW.shown != OLD.shown
+        BEGIN
+            UPDATE videos SET doc_version = doc_version + 1 WHERE id = NEW.video_id;
+        END;
         """
 }
