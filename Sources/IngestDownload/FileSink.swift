@@ -27,9 +27,12 @@ final class FileSink {
         buffer.deallocate()
     }
 
-    /// Empties the file for a new attempt.
+    /// Empties the file for a new attempt (regular files only; a device is left alone).
     func truncate() throws(DownloadError) {
         buffered = 0
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw FileSink.fault("fstat", path, errno) }
+        guard status.st_mode & S_IFMT == S_IFREG else { return }
         guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw FileSink.fault("truncate", path, errno) }
     }
 
