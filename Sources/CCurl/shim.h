@@ -15,4 +15,7 @@ static inline CURLcode CCurl_getinfo_long(CURL *h, CURLINFO i, long *v) { return
 static inline CURLcode CCurl_getinfo_offt(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode CCurl_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
 static inline curl_socket_t CCurl_SOCKET_BAD(void) { return CURL_SOCKET_BAD; }
+static inline CURLcode CCurl_global_init_default(void) { return curl_global_init(CURL_GLOBAL_DEFAULT); }
+static inline CURLcode CCurl_setopt_errorbuffer(CURL *h, char *buffer) { return curl_easy_setopt(h, CURLOPT_ERRORBUFFER, buffer); }
+static inline int CCurl_ERROR_SIZE(void) { return CURL_ERROR_SIZE; }
 #endif

@@ -1,0 +1,86 @@
+import Glibc
+
+/// The destination file: a descriptor we own, written through a fixed buffer
+/// with `write(2)` (EINTR and short writes handled), truncated per attempt,
+/// `fsync`ed at the end. Memory use is the buffer, whatever the download size.
+final class FileSink {
+    /// Bytes held before a `write(2)`.
+    static let bufferSize = 256 * 1024
+
+    let path: String
+    private let fd: Int32
+    private let buffer: UnsafeMutableRawPointer
+    private var buffered = 0
+
+    /// Creates or truncates `path` (mode 0644).
+    /// - Throws: `DownloadError(.localFault)` with `strerror` text.
+    init(path: String) throws(DownloadError) {
+        self.path = path
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileSink.fault("open", path, errno) }
+        self.fd = fd
+        buffer = .allocate(byteCount: FileSink.bufferSize, alignment: 16)
+    }
+
+    deinit {
+        close(fd)
+        buffer.deallocate()
+    }
+
+    /// Empties the file for a new attempt (regular files only; a device is left alone).
+    func truncate() throws(DownloadError) {
+        buffered = 0
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw FileSink.fault("fstat", path, errno) }
+        guard status.st_mode & S_IFMT == S_IFREG else { return }
+        guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw FileSink.fault("truncate", path, errno) }
+    }
+
+    /// Appends bytes (buffered). On failure returns the errno.
+    func append(_ bytes: UnsafeRawPointer, count: Int) -> Int32? {
+        if buffered + count > FileSink.bufferSize {
+            if let error = flushBuffer() { return error }
+        }
+        if count >= FileSink.bufferSize { return writeAll(bytes, count: count) }
+        (buffer + buffered).copyMemory(from: bytes, byteCount: count)
+        buffered += count
+        return nil
+    }
+
+    /// Writes the buffer out. On failure returns the errno.
+    func flushBuffer() -> Int32? {
+        guard buffered > 0 else { return nil }
+        let count = buffered
+        buffered = 0
+        return writeAll(UnsafeRawPointer(buffer), count: count)
+    }
+
+    /// Flushes and `fsync`s.
+    /// - Throws: `DownloadError(.localFault)`.
+    func finish() throws(DownloadError) {
+        if let error = flushBuffer() { throw FileSink.fault("write", path, error) }
+        while fsync(fd) != 0 {
+            let error = errno
+            if error != EINTR { throw FileSink.fault("fsync", path, error) }
+        }
+    }
+
+    /// Builds the `.localFault` error for a failed call.
+    static func fault(_ call: String, _ path: String, _ error: Int32) -> DownloadError {
+        DownloadError(.localFault, "\(call) \(path): \(String(cString: strerror(error))) (errno \(error))")
+    }
+
+    private func writeAll(_ bytes: UnsafeRawPointer, count: Int) -> Int32? {
+        var offset = 0
+        while offset < count {
+            let written = write(fd, bytes + offset, count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            if written == 0 { return EIO }
+            offset += written
+        }
+        return nil
+    }
+}

@@ -1,1 +1,0 @@
-// IngestDownload: every libcurl call of video-ingest lives in this module.

@@ -1,5 +1,0 @@
-import XCTest
-
-final class IngestDownloadPlaceholderTests: XCTestCase {
-    func testPlaceholder() {}
-}
