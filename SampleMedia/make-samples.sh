@@ -60,6 +60,14 @@ ff -f lavfi -i "$(video 320x240 25 10)" -c:v libx264 -preset veryfast -crf 30 -p
 head -c 20000 "$out/.moov_at_end.tmp.mp4" > "$out/truncated.mp4"
 rm -f "$out/.moov_at_end.tmp.mp4"
 
+# A faststart mp4 cut to 40 %: the index (moov, at the front) promises 10 s, the data ends near 4 s.
+# It passes every check, then the rendition comes out short: an optimization failure.
+ff -f lavfi -i "$(video 320x240 25 10)" -f lavfi -i "$(audio 10)" -c:v libx264 -preset veryfast -crf 30 \
+   -pix_fmt yuv420p -c:a aac -b:a 64k -movflags +faststart "$out/.faststart.tmp.mp4"
+size=$(stat -c %s "$out/.faststart.tmp.mp4")
+head -c $((size * 4 / 10)) "$out/.faststart.tmp.mp4" > "$out/truncated_faststart.mp4"
+rm -f "$out/.faststart.tmp.mp4"
+
 # Plain text named .mp4.
 printf 'This is not a video, only text named like one.\n' > "$out/text.mp4"
 

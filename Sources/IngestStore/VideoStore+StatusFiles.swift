@@ -17,7 +17,7 @@ extension VideoStore {
 
     /// Records that `status/<id>.json` now holds document `version` (never lowers it).
     public func markStatusWritten(videoId: String, version: Int64) throws {
-        try withConnection { db in
+        _ = try withConnection { db in
             try db.run("UPDATE videos SET status_version = MAX(status_version, ?) WHERE id = ?", [.integer(version), .text(videoId)])
         }
     }

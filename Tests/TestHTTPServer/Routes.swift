@@ -7,6 +7,8 @@ import Glibc
 ///
 /// - `/files/<name>`: a file under `fileRoot`, with Content-Length.
 /// - `/chunked-file/<name>`: the same, chunked, without Content-Length.
+/// - `/delay/<ms>/<name>`: waits `ms` milliseconds, then serves the file.
+/// - `/throttle/<bytesPerSecond>/<name>`: serves the file with Content-Length at that pace.
 /// - `/redirect?to=<url-encoded>[&code=302]`: a redirect to `to`.
 /// - `/redirect-chain/<n>?to=<url-encoded>`: n redirects, the last one to `to`.
 /// - `/loop`: redirects to itself.
@@ -37,6 +39,11 @@ enum Routes {
             serveFile(segments[1], chunked: false, on: connection)
         case ("chunked-file", 2):
             serveFile(segments[1], chunked: true, on: connection)
+        case ("delay", 3):
+            guard connection.wait((Double(segments[1]) ?? 0) / 1000) else { return }
+            serveFile(segments[2], chunked: false, on: connection)
+        case ("throttle", 3):
+            serveFile(segments[2], chunked: false, bytesPerSecond: max(10, Int(segments[1]) ?? 10), on: connection)
         case ("redirect", 1):
             let code = Int(query["code"] ?? "") ?? 302
             connection.respond(code, body: "redirecting\n", headers: [("Location", query["to"] ?? "/")])
@@ -129,7 +136,7 @@ enum Routes {
     }
 
     /// Streams a file under `fileRoot` (404 for names with `/` or `..`).
-    static func serveFile(_ name: String, chunked: Bool, on connection: Connection) {
+    static func serveFile(_ name: String, chunked: Bool, bytesPerSecond: Int? = nil, on connection: Connection) {
         let root = connection.server.fileRoot
         guard !name.contains("/"), name != "..", name != ".",
               let handle = FileHandle(forReadingAtPath: (root as NSString).appendingPathComponent(name)) else {
@@ -142,9 +149,12 @@ enum Routes {
         var headers = [("Content-Type", contentType(name))]
         headers.append(chunked ? ("Transfer-Encoding", "chunked") : ("Content-Length", "\(size)"))
         guard connection.sendHead(200, headers) else { return }
-        while let data = try? handle.read(upToCount: 64 * 1024), !data.isEmpty {
+        // Paced: a tenth of the rate every 100 ms.
+        let piece = bytesPerSecond.map { max(1, $0 / 10) } ?? 64 * 1024
+        while let data = try? handle.read(upToCount: piece), !data.isEmpty {
             let ok = data.withUnsafeBytes { chunked ? connection.sendChunk($0) : connection.send($0) }
             guard ok else { return }
+            if bytesPerSecond != nil, !connection.wait(0.1) { return }
         }
         if chunked { connection.sendChunk(UnsafeRawBufferPointer(start: nil, count: 0)) }
     }

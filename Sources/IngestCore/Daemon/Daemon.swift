@@ -85,7 +85,7 @@ public final class Daemon: @unchecked Sendable {
         }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: layout.scratch)) ?? [] {
             let job = try? store.job(videoId: name)
-            if job == nil || job??.state == "done" || job??.state == "failed" {
+            if job == nil || job?.state == "done" || job?.state == "failed" {
                 try? FileManager.default.removeItem(atPath: layout.scratch + "/" + name)
             }
         }

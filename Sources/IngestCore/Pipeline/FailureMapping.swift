@@ -11,7 +11,7 @@ enum FailureMapping {
         case .failed: return .seller(.downloadFailed, error.message)
         case .timeout: return .seller(.downloadTimeout, error.message)
         case .sizeExceeded: return .seller(.sizeExceeded, error.message)
-        case .localFault: return .workerFault("download: \(error.message)")
+        case .localFault, .invalidConfig: return .workerFault("download: \(error.message)")
         case .cancelled: return .cancelled
         }
     }

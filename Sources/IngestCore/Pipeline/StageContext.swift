@@ -46,7 +46,7 @@ final class StageContext: @unchecked Sendable {
 
     /// The data the check stage recorded (format, duration), re-read from the store.
     func recordedCheck() -> JSONValue? {
-        guard let text = (try? runner.store.job(videoId: video.id))??.stageData else { return nil }
+        guard let text = (try? runner.store.job(videoId: video.id))?.stageData else { return nil }
         return try? JSONParser.parse(Data(text.utf8))
     }
 

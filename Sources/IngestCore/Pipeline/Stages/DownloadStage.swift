@@ -10,7 +10,7 @@ extension StageContext {
         let policy = DownloadPolicy(
             timeoutSeconds: d.timeoutSeconds, stallTimeoutSeconds: d.stallTimeoutSeconds, maxRedirects: d.maxRedirects,
             retries: d.retries, retryBackoffSeconds: d.retryBackoffSeconds, maxBytes: config.limits.maxFileSizeBytes,
-            allowedNetworks: d.allowedNetworks.compactMap { try? CIDR($0) })
+            allowedNetworks: d.allowedNetworks.compactMap(CIDR.parse))
         let videoId = video.id
         let store = runner.store
         let report = StageContext.throttled(every: 2) { fraction in
@@ -22,7 +22,7 @@ extension StageContext {
                 url: video.videoUrl, to: partial, policy: policy,
                 progress: { bytes, total in if let total, total > 0 { report(Double(bytes) / Double(total)) } },
                 shouldCancel: isStopping)
-        } catch let error as DownloadError {
+        } catch {
             try? FileManager.default.removeItem(atPath: partial)
             throw FailureMapping.map(error)
         }
