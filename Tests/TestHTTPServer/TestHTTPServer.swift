@@ -75,6 +75,7 @@ public final class TestHTTPServer: @unchecked Sendable {
     }
 
     /// Closes the listener and ends every connection thread (waits up to 3 s).
+    /// Call it (tests do in `tearDown`): the listener thread keeps the server alive until then.
     public func stop() {
         lock.withLock { stopped = true }
         let deadline = Date().addingTimeInterval(3)

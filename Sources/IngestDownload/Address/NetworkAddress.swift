@@ -73,14 +73,14 @@ public enum NetworkAddress: Sendable, Hashable, CustomStringConvertible {
     /// that IPv4 address; IPv6 outside `2000::/3` (global unicast) is non-public.
     public var nonPublicRange: String? {
         switch self {
-        case .ipv4(let value):
-            return SpecialRanges.ipv4.first { $0.contains(value) }?.name
+        case .ipv4:
+            return SpecialRanges.ipv4.first { $0.cidr.contains(self) }?.name
         case .ipv6(let value):
             if let embedded = embeddedIPv4 {
                 guard let inner = embedded.nonPublicRange else { return nil }
                 return "\(inner) (embedded in \(description))"
             }
-            if let range = SpecialRanges.ipv6.first(where: { $0.contains(value) }) { return range.name }
+            if let range = SpecialRanges.ipv6.first(where: { $0.cidr.contains(self) }) { return range.name }
             if value >> 125 != 0b001 { return "outside global unicast 2000::/3" }
             return nil
         }
@@ -89,49 +89,42 @@ public enum NetworkAddress: Sendable, Hashable, CustomStringConvertible {
 
 /// The special-purpose ranges the downloader refuses unless allowed by config.
 enum SpecialRanges {
-    struct V4Range: Sendable {
-        let base: UInt32
-        let prefix: Int
-        let name: String
-        func contains(_ value: UInt32) -> Bool {
-            prefix == 0 || (value ^ base) >> UInt32(32 - prefix) == 0
+    /// A range and what it is for; described as `"10.0.0.0/8 (private)"`.
+    struct SpecialRange: Sendable {
+        let cidr: CIDR
+        let purpose: String
+        init(_ network: NetworkAddress, _ prefixLength: Int, _ purpose: String) {
+            cidr = CIDR(network: network, prefixLength: prefixLength)
+            self.purpose = purpose
         }
+        var name: String { "\(cidr) (\(purpose))" }
     }
 
-    struct V6Range: Sendable {
-        let base: UInt128
-        let prefix: Int
-        let name: String
-        func contains(_ value: UInt128) -> Bool {
-            prefix == 0 || (value ^ base) >> UInt128(128 - prefix) == 0
-        }
-    }
-
-    static let ipv4: [V4Range] = [
-        V4Range(base: 0x0000_0000, prefix: 8, name: "0.0.0.0/8 (this network)"),
-        V4Range(base: 0x0a00_0000, prefix: 8, name: "10.0.0.0/8 (private)"),
-        V4Range(base: 0x6440_0000, prefix: 10, name: "100.64.0.0/10 (carrier-grade NAT)"),
-        V4Range(base: 0x7f00_0000, prefix: 8, name: "127.0.0.0/8 (loopback)"),
-        V4Range(base: 0xa9fe_0000, prefix: 16, name: "169.254.0.0/16 (link-local)"),
-        V4Range(base: 0xac10_0000, prefix: 12, name: "172.16.0.0/12 (private)"),
-        V4Range(base: 0xc000_0000, prefix: 24, name: "192.0.0.0/24 (IETF protocol assignments)"),
-        V4Range(base: 0xc000_0200, prefix: 24, name: "192.0.2.0/24 (documentation)"),
-        V4Range(base: 0xc0a8_0000, prefix: 16, name: "192.168.0.0/16 (private)"),
-        V4Range(base: 0xc612_0000, prefix: 15, name: "198.18.0.0/15 (benchmarking)"),
-        V4Range(base: 0xc633_6400, prefix: 24, name: "198.51.100.0/24 (documentation)"),
-        V4Range(base: 0xcb00_7100, prefix: 24, name: "203.0.113.0/24 (documentation)"),
-        V4Range(base: 0xe000_0000, prefix: 4, name: "224.0.0.0/4 (multicast)"),
-        V4Range(base: 0xf000_0000, prefix: 4, name: "240.0.0.0/4 (reserved, broadcast)"),
+    static let ipv4: [SpecialRange] = [
+        SpecialRange(.ipv4(0x0000_0000), 8, "this network"),
+        SpecialRange(.ipv4(0x0a00_0000), 8, "private"),
+        SpecialRange(.ipv4(0x6440_0000), 10, "carrier-grade NAT"),
+        SpecialRange(.ipv4(0x7f00_0000), 8, "loopback"),
+        SpecialRange(.ipv4(0xa9fe_0000), 16, "link-local"),
+        SpecialRange(.ipv4(0xac10_0000), 12, "private"),
+        SpecialRange(.ipv4(0xc000_0000), 24, "IETF protocol assignments"),
+        SpecialRange(.ipv4(0xc000_0200), 24, "documentation"),
+        SpecialRange(.ipv4(0xc0a8_0000), 16, "private"),
+        SpecialRange(.ipv4(0xc612_0000), 15, "benchmarking"),
+        SpecialRange(.ipv4(0xc633_6400), 24, "documentation"),
+        SpecialRange(.ipv4(0xcb00_7100), 24, "documentation"),
+        SpecialRange(.ipv4(0xe000_0000), 4, "multicast"),
+        SpecialRange(.ipv4(0xf000_0000), 4, "reserved, broadcast"),
     ]
 
-    static let ipv6: [V6Range] = [
-        V6Range(base: 0, prefix: 128, name: "::/128 (unspecified)"),
-        V6Range(base: 1, prefix: 128, name: "::1/128 (loopback)"),
-        V6Range(base: 0, prefix: 96, name: "::/96 (IPv4-compatible, deprecated)"),
-        V6Range(base: 0x0100 << 112, prefix: 64, name: "100::/64 (discard)"),
-        V6Range(base: 0x2001_0db8 << 96, prefix: 32, name: "2001:db8::/32 (documentation)"),
-        V6Range(base: 0xfc00 << 112, prefix: 7, name: "fc00::/7 (unique local)"),
-        V6Range(base: 0xfe80 << 112, prefix: 10, name: "fe80::/10 (link-local)"),
-        V6Range(base: 0xff00 << 112, prefix: 8, name: "ff00::/8 (multicast)"),
+    static let ipv6: [SpecialRange] = [
+        SpecialRange(.ipv6(0), 128, "unspecified"),
+        SpecialRange(.ipv6(1), 128, "loopback"),
+        SpecialRange(.ipv6(0), 96, "IPv4-compatible, deprecated"),
+        SpecialRange(.ipv6(0x0100 << 112), 64, "discard"),
+        SpecialRange(.ipv6(0x2001_0db8 << 96), 32, "documentation"),
+        SpecialRange(.ipv6(0xfc00 << 112), 7, "unique local"),
+        SpecialRange(.ipv6(0xfe80 << 112), 10, "link-local"),
+        SpecialRange(.ipv6(0xff00 << 112), 8, "multicast"),
     ]
 }
