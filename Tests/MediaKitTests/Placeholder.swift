@@ -1,5 +1,0 @@
-import XCTest
-
-final class MediaKitPlaceholderTests: XCTestCase {
-    func testPlaceholder() {}
-}
