@@ -1,3 +1,4 @@
+import CFFmpeg
 import XCTest
 @testable import MediaKit
 
@@ -22,7 +23,9 @@ final class MediaProbeTests: XCTestCase {
         XCTAssertEqual(report.primaryVideo?.pixelFormat, "yuv420p")
         XCTAssertEqual(report.primaryVideo?.frameRate ?? 0, 30, accuracy: 0.01)
         XCTAssertNil(report.primaryVideo?.rotationDegrees)
+        XCTAssertEqual(report.primaryVideo?.profile, "High")
         XCTAssertEqual(report.primaryAudio?.codec, "aac")
+        XCTAssertEqual(report.primaryAudio?.profile, "LC")
         XCTAssertEqual(report.primaryAudio?.channels, 2)
         XCTAssertEqual(report.primaryAudio?.sampleRate, 48_000)
         XCTAssertNotNil(report.bitRate)
@@ -125,6 +128,20 @@ final class MediaProbeTests: XCTestCase {
         XCTAssertEqual(DisplayRotation.normalized(-180), 180)
         XCTAssertEqual(DisplayRotation.normalized(0.4), 0)
         XCTAssertEqual(DisplayRotation.normalized(359), 0)
+    }
+
+    func testFrameRateGate_60to30_keepsEveryOtherFrame() {
+        var gate = FrameRateGate(sourceRate: AVRational(num: 60, den: 1), maxFrameRate: 30,
+                                 sourceTimeBase: AVRational(num: 1, den: 15360), origin: 0)
+        let kept = (0..<600).compactMap { gate.admit(Int64($0) * 256) }
+        XCTAssertEqual(kept, Array(0..<300))
+    }
+
+    func testFrameRateGate_underCap_keepsEveryFrameOfAMillisecondTimeBase() {
+        var gate = FrameRateGate(sourceRate: AVRational(num: 30, den: 1), maxFrameRate: 30,
+                                 sourceTimeBase: AVRational(num: 1, den: 1000), origin: 0)
+        let kept = (0..<300).compactMap { gate.admit(Int64((Double($0) * 1000 / 30).rounded(.down))) }
+        XCTAssertEqual(kept, Array(0..<300))
     }
 
     func testRenditionSize_capsShorterSideKeepsEven() {

@@ -28,8 +28,10 @@ struct FrameRateGate {
         if timestamp == CFFmpeg_AV_NOPTS_VALUE() {
             pts = lastPts == .min ? 0 : lastPts + 1
         } else {
-            let rounding = AVRounding(rawValue: AV_ROUND_NEAR_INF.rawValue | AV_ROUND_PASS_MINMAX.rawValue)
-            pts = av_rescale_q_rnd(timestamp - origin, sourceTimeBase, timeBase, rounding)
+            // Nearest output tick, ties down: 60→30 fps keeps frames 0, 2, 4… (not 0, 1, 3…), and timestamps a
+            // little early (33 ms in a 1/1000 time base at 30 fps) still land on their own tick.
+            let ticks = Double(timestamp - origin) * av_q2d(sourceTimeBase) / av_q2d(timeBase)
+            pts = Int64((ticks - 1e-6).rounded(.toNearestOrAwayFromZero))
         }
         guard pts > lastPts else { return nil }
         lastPts = pts

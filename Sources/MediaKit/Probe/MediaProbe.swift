@@ -43,6 +43,7 @@ public enum MediaProbe {
         var info = StreamInfo(index: index, type: typeName(parameters.codec_type, attachedPicture: isAttachedPicture),
                               codec: String(cString: avcodec_get_name(parameters.codec_id)))
         if parameters.bit_rate > 0 { info.bitRate = parameters.bit_rate }
+        if let profile = avcodec_profile_name(parameters.codec_id, parameters.profile) { info.profile = String(cString: profile) }
         if stream.pointee.duration != CFFmpeg_AV_NOPTS_VALUE(), stream.pointee.duration > 0 {
             info.durationSeconds = Double(stream.pointee.duration) * av_q2d(stream.pointee.time_base)
         }

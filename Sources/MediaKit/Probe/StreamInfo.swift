@@ -18,6 +18,8 @@ public struct StreamInfo: Sendable, Codable, Equatable {
     public var rotationDegrees: Int?
     /// The pixel format name, e.g. "yuv420p" (video).
     public var pixelFormat: String?
+    /// The codec profile name from `avcodec_profile_name`, e.g. "High", "LC", when known.
+    public var profile: String?
     /// Samples per second (audio).
     public var sampleRate: Int?
     /// Channel count (audio).
@@ -29,7 +31,7 @@ public struct StreamInfo: Sendable, Codable, Equatable {
 
     /// Makes a stream description.
     public init(index: Int, type: String, codec: String, width: Int? = nil, height: Int? = nil, frameRate: Double? = nil,
-                rotationDegrees: Int? = nil, pixelFormat: String? = nil, sampleRate: Int? = nil, channels: Int? = nil,
+                rotationDegrees: Int? = nil, pixelFormat: String? = nil, profile: String? = nil, sampleRate: Int? = nil, channels: Int? = nil,
                 bitRate: Int64? = nil, durationSeconds: Double? = nil) {
         self.index = index
         self.type = type
@@ -39,6 +41,7 @@ public struct StreamInfo: Sendable, Codable, Equatable {
         self.frameRate = frameRate
         self.rotationDegrees = rotationDegrees
         self.pixelFormat = pixelFormat
+        self.profile = profile
         self.sampleRate = sampleRate
         self.channels = channels
         self.bitRate = bitRate
