@@ -20,6 +20,7 @@
 static inline int CFFmpeg_AVERROR(int e) { return AVERROR(e); }
 static inline int CFFmpeg_AVERROR_EOF(void) { return AVERROR_EOF; }
 static inline int CFFmpeg_AVERROR_EAGAIN(void) { return AVERROR(EAGAIN); }
+static inline int CFFmpeg_AVERROR_INVALIDDATA(void) { return AVERROR_INVALIDDATA; }
 static inline int64_t CFFmpeg_AV_NOPTS_VALUE(void) { return AV_NOPTS_VALUE; }
 static inline AVRational CFFmpeg_AV_TIME_BASE_Q(void) { return AV_TIME_BASE_Q; }
 static inline int CFFmpeg_AV_TIME_BASE(void) { return AV_TIME_BASE; }
