@@ -1,6 +1,6 @@
 /// A hand-written argument parser: `--flag VALUE` or `--flag=VALUE` options, `--help`, and
 /// positional arguments. Unknown flags and missing values are errors with a clear message.
-struct ParsedArguments {
+struct ParsedArguments: Sendable {
     var options: [String: String] = [:]
     var positionals: [String] = []
     var wantsHelp = false

@@ -1,12 +1,12 @@
 import IngestCore
 
 /// One subcommand: its usage text, the options it takes, and what it runs.
-struct Command {
+struct Command: Sendable {
     let name: String
     let usage: String
     let summary: String
     let options: Set<String>
-    let run: (ParsedArguments) throws(UsageError) -> CommandResult
+    let run: @Sendable (ParsedArguments) throws(UsageError) -> CommandResult
 }
 
 /// Every subcommand of CONTRACT section 1, plus `optimize`, a debug aid.

@@ -66,7 +66,7 @@ final class PipelineEndToEndTests: XCTestCase {
     }
 
     func testEveryFailureCode_endsFailed_withTheContractsCode() throws {
-        try start(["limits.maxFileSizeBytes": .integer(800_000), "download.stallTimeoutSeconds": .integer(1),
+        try start(["limits.maxFileSizeBytes": .integer(1_100_000), "download.stallTimeoutSeconds": .integer(1),
                    "download.retries": .integer(1)])
         let blocked = try TestHTTPServer(host: "127.0.0.2")
         defer { blocked.stop() }
@@ -79,7 +79,7 @@ final class PipelineEndToEndTests: XCTestCase {
             (server.url("/status/503"), "seller.integration.video.download.failed"),
             (server.url("/stall/10"), "seller.integration.video.download.timeout"),
             (server.url("/huge-length"), "seller.integration.video.size.exceeded"),
-            (server.url("/files/mpeg4_10s.mov"), "seller.integration.video.size.exceeded"),
+            (server.url("/bytes/2000000?noLength=1"), "seller.integration.video.size.exceeded"),
             (server.url("/files/text.mp4"), "seller.integration.video.format.invalid"),
             (server.url("/files/sample_10s.avi"), "seller.integration.video.format.invalid"),
             (server.url("/files/truncated.mp4"), "seller.integration.video.format.invalid"),

@@ -6,6 +6,12 @@ public struct CommandResult: Sendable {
     public var stdout: String
     public var stderr: String
 
+    public init(exitCode: Int32, stdout: String, stderr: String) {
+        self.exitCode = exitCode
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
     public static func ok(_ json: JSONValue) -> CommandResult { CommandResult(exitCode: 0, stdout: json.pretty + "\n", stderr: "") }
     public static func invalid(_ errors: [RequestError]) -> CommandResult {
         CommandResult(exitCode: 2, stdout: RequestError.document(errors).pretty + "\n",

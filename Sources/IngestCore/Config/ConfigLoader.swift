@@ -45,7 +45,7 @@ public enum ConfigLoader {
         reader.int("download.retries", &c.download.retries, 0...20)
         reader.double("download.retryBackoffSeconds", &c.download.retryBackoffSeconds, 0...3600)
         reader.strings("download.allowedNetworks", &c.download.allowedNetworks, nonEmpty: false) {
-            true ? nil : "holds \"\($0)\", which is not a CIDR range"
+            NetworkRange.isValid($0) ? nil : "holds \"\($0)\", which is not a CIDR range"
         }
 
         reader.strings("intake.storeFrontCodes", &c.intake.storeFrontCodes, nonEmpty: true) { $0.isEmpty ? "holds an empty code" : nil }

@@ -203,6 +203,15 @@ extension JSONValue {
         }
     }
 
+    /// The number, when this is one (integer or not).
+    public var doubleValue: Double? {
+        switch self {
+        case .number(let d): return d
+        case .integer(let i): return Double(i)
+        default: return nil
+        }
+    }
+
     /// The string, when this is one.
     public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
 }

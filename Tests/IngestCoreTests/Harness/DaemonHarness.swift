@@ -110,7 +110,7 @@ final class DaemonHarness: @unchecked Sendable {
         process.arguments = ["daemon", "--config", configPath, "--spool", spool]
         process.currentDirectoryURL = URL(fileURLWithPath: root)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        if !FileManager.default.fileExists(atPath: daemonLog) { FileManager.default.createFile(atPath: daemonLog, contents: nil) }
+        if !FileManager.default.fileExists(atPath: daemonLog) { _ = FileManager.default.createFile(atPath: daemonLog, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: daemonLog))
         handle.seekToEndOfFile()
         process.standardError = handle

@@ -20,11 +20,7 @@ extension StageContext {
         let videoURL = base.map { "\($0)/\(video.id)/video_hd.mp4" } ?? fileURL(media + "/video_hd.mp4")
         let hasPoster = FileManager.default.fileExists(atPath: media + "/poster.jpg")
         let posterURL = hasPoster ? (base.map { "\($0)/\(video.id)/poster.jpg" } ?? fileURL(media + "/poster.jpg")) : nil
-        let duration = recordedCheck()?["durationSeconds"].flatMap { v -> Double? in
-            if case .number(let d) = v { return d }
-            if case .integer(let i) = v { return Double(i) }
-            return nil
-        }
+        let duration = recordedCheck()?["durationSeconds"]?.doubleValue
         let changed = try runner.store.succeedVideo(videoId: video.id, optimizedVideoUrl: videoURL, posterUrl: posterURL,
                                                     durationSeconds: duration, autoApprove: config.publish.autoApprove)
         try runner.statusWriter.write(videoIds: changed)
