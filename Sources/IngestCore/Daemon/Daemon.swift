@@ -12,7 +12,7 @@ public final class Daemon: @unchecked Sendable {
     let layout: SpoolLayout
     let signal = WorkSignal()
     let log = Log.shared
-    let ownerId = "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+    let ownerId = "daemon-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     private let activeJobs = LockedValue<Set<Int64>>([])
     private let workersDone = DispatchGroup()
     private var workerThreads = 0
