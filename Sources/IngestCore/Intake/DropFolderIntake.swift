@@ -99,9 +99,11 @@ public final class DropFolderIntake: @unchecked Sendable {
                 switch outcome {
                 case .accepted(let videoId, let isNew):
                     if isNew { allowance -= 1 }
+                    CrashPoint.reached(.afterStoreBeforeReceipt)
                     do {
                         try statusWriter.write(videoIds: [videoId])
                         try AtomicFile.writeJSON(outcome.receipt, to: layout.receipts + "/" + relative)
+                        CrashPoint.reached(.afterReceiptBeforeRemove)
                         try AtomicFile.remove(path)
                         log.info(isNew ? "request accepted" : "request repeated; same video", videoId: videoId, sellerId: sellerId,
                                  stage: "intake", extra: [("key", .string(key))])
