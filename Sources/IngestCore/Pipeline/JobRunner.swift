@@ -69,10 +69,20 @@ final class JobRunner: @unchecked Sendable {
         let p = configSource.current.pipeline
         let delay = min(p.maxFaultBackoffSeconds, p.faultBackoffSeconds * pow(2, Double(min(job.faultAttempts, 20))))
         log.warn("worker fault; retrying in \(Int(delay)) s: \(reason)", videoId: video.id, sellerId: video.sellerId)
-        do {
-            try store.releaseJob(jobId: job.id, runAt: Date().addingTimeInterval(delay), error: reason, countAsFault: true)
-        } catch {
-            log.error("cannot release the job; its lease will expire and it runs again: \(error)", videoId: video.id)
+        // The fault may be the store itself (another process holding it locked): keep trying to
+        // release for a while (the heartbeat keeps the lease meanwhile) rather than leave the job
+        // running until its lease runs out.
+        for attempt in 1... {
+            do {
+                try store.releaseJob(jobId: job.id, runAt: Date().addingTimeInterval(delay), error: reason, countAsFault: true)
+                return
+            } catch let error as StoreError where error.isWorkerFault && attempt < 10 {
+                log.warn("cannot release the job yet; trying again: \(error)", videoId: video.id)
+                Thread.sleep(forTimeInterval: 1)
+            } catch {
+                log.error("cannot release the job; when its lease runs out the repair pass requeues it: \(error)", videoId: video.id)
+                return
+            }
         }
     }
 
