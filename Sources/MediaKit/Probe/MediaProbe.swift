@@ -20,6 +20,10 @@ public enum MediaProbe {
             return streams[index].type == "video" && avcodec_find_decoder(stream.pointee.codecpar.pointee.codec_id) != nil
         }
         guard hasDecodableVideo else { throw MediaError(.noVideoStream, "\(path) has no decodable video stream") }
+        if let oversized = streams.first(where: { $0.type == "video" && !InputGuards.allows(width: $0.width ?? 1, height: $0.height ?? 1) }) {
+            throw MediaError(.unsupported, "the video stream is \(oversized.width ?? 0)x\(oversized.height ?? 0) pixels; "
+                             + "at most \(InputGuards.maxPixels) pixels per frame are accepted")
+        }
 
         var duration: Double? = nil
         if context.duration != CFFmpeg_AV_NOPTS_VALUE(), context.duration > 0 {
