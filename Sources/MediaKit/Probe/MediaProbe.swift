@@ -20,9 +20,11 @@ public enum MediaProbe {
             return streams[index].type == "video" && avcodec_find_decoder(stream.pointee.codecpar.pointee.codec_id) != nil
         }
         guard hasDecodableVideo else { throw MediaError(.noVideoStream, "\(path) has no decodable video stream") }
-        if let oversized = streams.first(where: { $0.type == "video" && !InputGuards.allows(width: $0.width ?? 1, height: $0.height ?? 1) }) {
-            throw MediaError(.unsupported, "the video stream is \(oversized.width ?? 0)x\(oversized.height ?? 0) pixels; "
-                             + "at most \(InputGuards.maxPixels) pixels per frame are accepted")
+        // A picture size libavformat could not read, or one over the limit (a header claiming 30000x30000), is not a
+        // video stream this service reads: decoding it would fail or allocate without bound.
+        if let oversized = streams.first(where: { $0.type == "video" && !InputGuards.allows(width: $0.width ?? 0, height: $0.height ?? 0) }) {
+            throw MediaError(.noVideoStream, "the video stream's picture size is \(oversized.width.map(String.init) ?? "unreadable")x"
+                             + "\(oversized.height.map(String.init) ?? "unreadable"); at most \(InputGuards.maxPixels) pixels per frame are read")
         }
 
         var duration: Double? = nil
