@@ -69,7 +69,9 @@ struct MediaChild: Sendable {
     private func run(_ operation: String, _ request: MediaChildRequest, shouldStop: () -> Bool,
                      progress: ((Double) -> Void)?) throws(Failure) -> MediaChildResponse {
         let json: String
-        do { json = String(decoding: try JSONEncoder().encode(request), as: UTF8.self) } catch {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        do { json = String(decoding: try encoder.encode(request), as: UTF8.self) } catch {
             throw .spawnFailed("cannot encode the request: \(error)")
         }
         var environment = ProcessInfo.processInfo.environment
