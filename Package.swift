@@ -38,10 +38,12 @@ let package = Package(
         .executableTarget(name: "video-ingest", dependencies: ["IngestCore"]),
         // A small HTTP/1.1 server on 127.0.0.1 with hostile routes, used only by tests.
         .target(name: "TestHTTPServer", path: "Tests/TestHTTPServer"),
-        .testTarget(name: "MediaKitTests", dependencies: ["MediaKit"]),
+        // Builders of hostile media files (playlists, drefs, huge pictures, many tracks…), used only by tests.
+        .target(name: "HostileMedia", path: "Tests/HostileMedia"),
+        .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "HostileMedia"]),
         .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore"]),
         .testTarget(name: "IngestDownloadTests", dependencies: ["IngestDownload", "TestHTTPServer"]),
-        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "TestHTTPServer", "video-ingest"]),
+        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "TestHTTPServer", "HostileMedia", "video-ingest"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -70,6 +70,10 @@ public enum ConfigLoader {
         reader.double("pipeline.faultBackoffSeconds", &c.pipeline.faultBackoffSeconds, 0...86_400)
         reader.double("pipeline.maxFaultBackoffSeconds", &c.pipeline.maxFaultBackoffSeconds, 0...86_400)
         reader.double("pipeline.mediaDeadlineSeconds", &c.pipeline.mediaDeadlineSeconds, 1...86_400)
+        reader.int64("pipeline.mediaMemoryLimitBytes", &c.pipeline.mediaMemoryLimitBytes, (256 << 20)...(1 << 40))
+        reader.double("pipeline.mediaCpuSeconds", &c.pipeline.mediaCpuSeconds, 1...86_400)
+        reader.int64("pipeline.mediaOutputLimitBytes", &c.pipeline.mediaOutputLimitBytes, 0...Int64.max)
+        reader.int("pipeline.mediaOpenFiles", &c.pipeline.mediaOpenFiles, 16...4096)
 
         guard reader.problems.isEmpty else { throw ConfigError(path: nil, problems: reader.problems) }
         return c

@@ -68,6 +68,23 @@ public struct IngestConfig: Sendable, Equatable {
         public var maxFaultBackoffSeconds: Double = 300
         /// Wall-clock limit of one media child process (sniff, probe, optimize), in seconds.
         public var mediaDeadlineSeconds: Double = 900
+        /// Address-space limit of a media child (`RLIMIT_AS`), in bytes.
+        public var mediaMemoryLimitBytes: Int64 = 2 << 30
+        /// CPU-time limit of a media child (`RLIMIT_CPU`), in seconds of all its threads together.
+        public var mediaCpuSeconds: Double = 1800
+        /// Largest file a media child may write (`RLIMIT_FSIZE`), in bytes; 0 means
+        /// 2 × `limits.maxFileSizeBytes` + 64 MiB.
+        public var mediaOutputLimitBytes: Int64 = 0
+        /// Open-file limit of a media child (`RLIMIT_NOFILE`).
+        public var mediaOpenFiles = 64
+
+        /// `mediaOutputLimitBytes`, or its default derived from the size limit.
+        public func effectiveOutputLimitBytes(maxFileSizeBytes: Int64) -> Int64 {
+            if mediaOutputLimitBytes > 0 { return mediaOutputLimitBytes }
+            let doubled = maxFileSizeBytes.multipliedReportingOverflow(by: 2)
+            let total = doubled.partialValue.addingReportingOverflow(64 << 20)
+            return doubled.overflow || total.overflow ? Int64.max : total.partialValue
+        }
     }
 
     /// The built-in defaults: the contract's values.

@@ -47,7 +47,9 @@ public enum MediaCheck {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw .workerFault("cannot open \(path)") }
         defer { try? handle.close() }
         let header = (try? handle.read(upToCount: FormatSniffer.headerLength)) ?? Data()
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? nil ?? 0
+        // fstat, not FileManager.attributesOfItem: that one also looks up the owner's name (reads /etc/passwd).
+        var info = stat()
+        let size = fstat(handle.fileDescriptor, &info) == 0 ? Int64(info.st_size) : 0
         var report = Report(format: FormatSniffer.sniff(header), durationSeconds: nil, sizeBytes: size, probe: nil, failure: nil)
 
         let allowed = Set(config.limits.allowedFormats.compactMap(ContainerFormat.init(rawValue:)))

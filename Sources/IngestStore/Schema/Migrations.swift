@@ -5,7 +5,7 @@
 /// opening a new file at once migrate it only once.
 enum Migrations {
     /// The SQL of each migration, in order.
-    static let all: [String] = [version1, version2]
+    static let all: [String] = [version1, version2, version3]
 
     /// The schema version this build writes.
     static var latestVersion: Int { all.count }
@@ -118,5 +118,12 @@ enum Migrations {
         BEGIN
             UPDATE videos SET doc_version = doc_version + 1 WHERE id = NEW.video_id;
         END;
+        """
+
+    /// Version 3: how many times a job's media child process died on a signal or was killed for a
+    /// limit (`VideoStore.recordMediaCrash`). It survives restarts, so a file that kills the child
+    /// is retried once and then failed, never retried forever.
+    private static let version3 = """
+        ALTER TABLE jobs ADD COLUMN media_crashes INTEGER NOT NULL DEFAULT 0;
         """
 }

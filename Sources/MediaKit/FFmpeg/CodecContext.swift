@@ -27,6 +27,7 @@ final class CodecContext {
         try check(avcodec_parameters_to_context(context.pointer, parameters), "avcodec_parameters_to_context", .decodeFailed)
         context.pointer.pointee.pkt_timebase = stream.pointee.time_base
         context.pointer.pointee.thread_count = 0
+        context.pointer.pointee.max_pixels = InputGuards.maxPixels
         try context.open()
         return context
     }

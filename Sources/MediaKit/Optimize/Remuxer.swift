@@ -35,6 +35,7 @@ enum Remuxer {
             let index = Int(packet.pointer.pointee.stream_index)
             guard let outputStream = outputStreams[index] else { continue }
             if index == videoIndex, let seconds = PacketClock.seconds(of: packet.pointer, in: videoStream, origin: origin) {
+                if DurationBound.isPast(seconds, of: source) { break }
                 reporter.update(seconds: seconds)
             }
             av_packet_rescale_ts(packet.pointer, input.stream(index).pointee.time_base, outputStream.pointee.time_base)

@@ -32,6 +32,7 @@ enum Transcoder {
             let index = Int(packet.pointer.pointee.stream_index)
             if index == videoIndex {
                 if let seconds = PacketClock.seconds(of: packet.pointer, in: videoStream, origin: origin) {
+                    if DurationBound.isPast(seconds, of: source) { break }
                     reporter.update(seconds: seconds)
                 }
                 try video.send(packet.pointer)

@@ -20,6 +20,17 @@ public enum MediaProbe {
             return streams[index].type == "video" && avcodec_find_decoder(stream.pointee.codecpar.pointee.codec_id) != nil
         }
         guard hasDecodableVideo else { throw MediaError(.noVideoStream, "\(path) has no decodable video stream") }
+        // A video stream whose parameters libavformat could not read (no pixel format: e.g. its data lives in a
+        // `dref`-referenced file that is never opened) cannot be decoded.
+        if let unreadable = streams.first(where: { $0.type == "video" && $0.pixelFormat == nil }) {
+            throw MediaError(.noVideoStream, "libavformat could not read the parameters of video stream \(unreadable.index)")
+        }
+        // A picture size libavformat could not read, or one over the limit (a header claiming 30000x30000), is not a
+        // video stream this service reads: decoding it would fail or allocate without bound.
+        if let oversized = streams.first(where: { $0.type == "video" && !InputGuards.allows(width: $0.width ?? 0, height: $0.height ?? 0) }) {
+            throw MediaError(.noVideoStream, "the video stream's picture size is \(oversized.width.map(String.init) ?? "unreadable")x"
+                             + "\(oversized.height.map(String.init) ?? "unreadable"); at most \(InputGuards.maxPixels) pixels per frame are read")
+        }
 
         var duration: Double? = nil
         if context.duration != CFFmpeg_AV_NOPTS_VALUE(), context.duration > 0 {

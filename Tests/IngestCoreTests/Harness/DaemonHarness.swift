@@ -76,11 +76,11 @@ final class DaemonHarness: @unchecked Sendable {
 
     // MARK: - Processes
 
-    /// Runs the CLI to completion.
+    /// Runs the CLI (or another `executable`) to completion.
     @discardableResult
-    func run(_ arguments: [String], timeout: TimeInterval = 60) throws -> (status: Int32, stdout: String, stderr: String) {
+    func run(_ arguments: [String], executable: String? = nil, timeout: TimeInterval = 60) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.executableURL = URL(fileURLWithPath: executable ?? Self.binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: root)
         let out = Pipe(), err = Pipe()

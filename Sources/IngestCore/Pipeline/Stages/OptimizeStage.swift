@@ -2,16 +2,13 @@ import Foundation
 import MediaKit
 
 extension StageContext {
-    /// Makes the HD rendition and poster in the scratch folder.
+    /// Makes the HD rendition and poster in the scratch folder, in a media child process.
     func optimize() throws -> JSONValue {
         guard FileManager.default.fileExists(atPath: sourcePath),
               let formatName = recordedCheck()?["format"]?.stringValue, let format = ContainerFormat(rawValue: formatName) else {
             _ = try check()
             return try optimize()
         }
-        let o = config.optimization
-        let settings = OptimizeSettings(maxHeight: o.maxHeight, maxFrameRate: o.maxFrameRate, crf: o.crf, preset: o.preset,
-                                        x264Threads: o.x264Threads)
         let videoId = video.id
         let runner = self.runner
         let report = StageContext.throttled(every: 2) { fraction in
@@ -23,10 +20,12 @@ extension StageContext {
         try? FileManager.default.removeItem(atPath: outputFolder)
         let result: OptimizeResult
         do {
-            result = try Optimizer.optimize(input: sourcePath, format: format, outputDirectory: outputFolder, settings: settings,
-                                            progress: report, shouldCancel: isStopping)
+            result = try mediaChild.optimize(input: sourcePath, format: format, outputDirectory: outputFolder, config: config,
+                                             progress: report, shouldStop: isStopping).get()
         } catch let error as MediaError {
             throw FailureMapping.mapOptimize(error)
+        } catch let error as MediaChild.Failure {
+            throw pipelineError(error)
         }
         runner.log.info(result.usedFastPath ? "remuxed (fast path)" : "transcoded", videoId: video.id, sellerId: video.sellerId,
                         stage: "optimize")

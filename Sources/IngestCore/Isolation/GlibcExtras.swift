@@ -1,0 +1,45 @@
+import Foundation
+
+/// glibc functions that Swift's Glibc module does not import (they are declared only under
+/// `_GNU_SOURCE`), looked up once with `dlsym`.
+enum GlibcExtras {
+    private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    private typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+
+    private nonisolated(unsafe) static let process = dlopen(nil, RTLD_NOW)
+    private static let pipe2Function: Pipe2? = lookup("pipe2")
+    private static let addCloseFromFunction: AddCloseFrom? = lookup("posix_spawn_file_actions_addclosefrom_np")
+
+    private static let prctlFunction: Prctl? = lookup("prctl")
+
+    private static func lookup<F>(_ name: String) -> F? {
+        guard let symbol = dlsym(process, name) else { return nil }
+        return unsafeBitCast(symbol, to: F.self)
+    }
+
+    /// `pipe2(fds, O_CLOEXEC)`: both ends close-on-exec from the start, so a child spawned by another
+    /// thread at the same moment cannot inherit them. 0 or -1 with errno.
+    static func closeOnExecPipe(_ fds: UnsafeMutablePointer<Int32>) -> Int32 {
+        if let pipe2Function { return pipe2Function(fds, O_CLOEXEC) }
+        guard pipe(fds) == 0 else { return -1 }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        return 0
+    }
+
+    /// `posix_spawn_file_actions_addclosefrom_np(actions, from)` (glibc 2.34+): the child closes every
+    /// descriptor from `from` up. False when this glibc lacks it.
+    static func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Bool {
+        guard let addCloseFromFunction else { return false }
+        return addCloseFromFunction(actions, from) == 0
+    }
+
+    /// `prctl(PR_SET_PDEATHSIG, signal)`: the calling process gets `signal` when the thread that spawned it
+    /// ends (the daemon dies). False when it could not be set.
+    static func setParentDeathSignal(_ signal: Int32) -> Bool {
+        guard let prctlFunction else { return false }
+        return prctlFunction(1 /* PR_SET_PDEATHSIG */, UInt(signal), 0, 0, 0) == 0
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import MediaKit
+
+/// The parent side of media isolation: runs `MediaCheck.check` and `Optimizer.optimize` in a child
+/// process (`/proc/self/exe media-child …`) under resource limits and a wall-clock deadline, and maps
+/// what comes back. A hostile file can crash, exhaust or hang only the child; the daemon goes on.
+struct MediaChild: Sendable {
+    /// How a child run can fail, other than with an answer.
+    enum Failure: Error, Sendable, CustomStringConvertible {
+        /// The child died on a signal, was killed for a limit or the deadline, or exited without an answer.
+        case died(String)
+        /// The daemon is stopping; the child was killed.
+        case stopped
+        /// The child could not be started (the worker's own fault).
+        case spawnFailed(String)
+
+        var description: String {
+            switch self {
+            case .died(let reason): return reason
+            case .stopped: return "stopped"
+            case .spawnFailed(let reason): return "cannot start the media worker: \(reason)"
+            }
+        }
+    }
+
+    /// The executable to run: this one.
+    var executable = "/proc/self/exe"
+    /// At most this many stderr lines of one child go to the daemon log.
+    var maxLoggedLines = 20
+    let log: Log
+    var videoId: String? = nil
+    var sellerId: String? = nil
+
+    /// `MediaCheck.check` in a child. A check that cannot read the file at all has a `.workerFault` failure.
+    func check(path: String, name: String, config: IngestConfig,
+               shouldStop: @escaping () -> Bool) throws(Failure) -> MediaCheck.Report {
+        let request = MediaChildRequest.check(path: path, name: name, config: config)
+        let answer = try run("check", request, shouldStop: shouldStop, progress: nil)
+        var report = MediaCheck.Report(format: answer.format, durationSeconds: answer.durationSeconds,
+                                       sizeBytes: answer.sizeBytes ?? 0, probe: answer.probe, failure: nil)
+        if let failure = answer.failure {
+            if let code = FailureCode(rawValue: failure.code) {
+                report.failure = .seller(code, failure.message)
+            } else {
+                report.failure = .workerFault("check: \(failure.message)")
+            }
+        }
+        return report
+    }
+
+    /// `Optimizer.optimize` in a child. Its `MediaError` comes back as `.success(.failure(error))`.
+    func optimize(input: String, format: ContainerFormat, outputDirectory: String, config: IngestConfig,
+                  progress: @escaping (Double) -> Void, shouldStop: @escaping () -> Bool) throws(Failure) -> Result<OptimizeResult, MediaError> {
+        let request = MediaChildRequest.optimize(path: input, format: format, outputDirectory: outputDirectory, config: config)
+        let answer = try run("optimize", request, shouldStop: shouldStop, progress: progress)
+        if let error = answer.error {
+            return .failure(MediaError(MediaError.Code(rawValue: error.code) ?? .io, error.message))
+        }
+        guard let fastPath = answer.usedFastPath, let output = answer.output else {
+            throw .died("the media worker answered without a result")
+        }
+        let folder = URL(fileURLWithPath: outputDirectory)
+        return .success(OptimizeResult(videoPath: folder.appendingPathComponent("video_hd.mp4").path,
+                                       posterPath: folder.appendingPathComponent("poster.jpg").path,
+                                       usedFastPath: fastPath, output: output))
+    }
+
+    /// Runs one child and decodes its answer.
+    private func run(_ operation: String, _ request: MediaChildRequest, shouldStop: () -> Bool,
+                     progress: ((Double) -> Void)?) throws(Failure) -> MediaChildResponse {
+        let json: String
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        do { json = String(decoding: try encoder.encode(request), as: UTF8.self) } catch {
+            throw .spawnFailed("cannot encode the request: \(error)")
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["MALLOC_ARENA_MAX"] = "2"  // each malloc arena reserves address space that RLIMIT_AS counts
+        let child = ChildProcess(executable: executable, arguments: [MediaChildCommand.name, operation, json],
+                                 environment: environment.map { "\($0.key)=\($0.value)" },
+                                 deadlineSeconds: request.resources.deadlineSeconds)
+        var logged = 0, dropped = 0
+        let outcome: ChildProcess.Outcome
+        do {
+            outcome = try child.run(shouldStop: shouldStop) { line in
+                if let fraction = Self.progress(in: line) {
+                    progress?(fraction)
+                } else if logged < maxLoggedLines {
+                    logged += 1
+                    log.info("media worker: \(line)", videoId: videoId, sellerId: sellerId, stage: operation)
+                } else {
+                    dropped += 1
+                }
+            }
+        } catch {
+            throw .spawnFailed(error.description)
+        }
+        if dropped > 0 { log.info("media worker: \(dropped) more lines not logged", videoId: videoId, sellerId: sellerId, stage: operation) }
+
+        switch outcome.termination {
+        case .stopped:
+            throw .stopped
+        case .signaled(let signal, let atDeadline):
+            let reason = request.resources.describeDeath(signal: signal, killedAtDeadline: atDeadline)
+            log.warn(reason, videoId: videoId, sellerId: sellerId, stage: operation)
+            throw .died(reason)
+        case .exited(let status):
+            if outcome.stdoutOverflowed { throw .died("the media worker wrote more than \(child.stdoutLimit) bytes of answer") }
+            guard status == 0 else { throw .died("the media worker exited with status \(status) without an answer") }
+            guard let answer = try? JSONDecoder().decode(MediaChildResponse.self, from: outcome.stdout) else {
+                throw .died("the media worker's answer is not valid JSON")
+            }
+            return answer
+        }
+    }
+
+    /// The fraction of a `{"progress":0.42}` line, or nil for any other line.
+    static func progress(in line: String) -> Double? {
+        guard line.hasPrefix("{\"progress\":"), line.hasSuffix("}") else { return nil }
+        return Double(line.dropFirst("{\"progress\":".count).dropLast())
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import MediaKit
+
+/// The child side: `video-ingest media-child check|optimize REQUEST_JSON`, an internal subcommand the
+/// daemon runs for every sniff, probe and optimization (not listed in `--help`).
+///
+/// In order: the test hook (`VIDEO_INGEST_TEST_MEDIA_CHILD`), the request, the resource limits
+/// (`setrlimit`), then the work; the answer is one JSON object on stdout, progress is lines
+/// `{"progress":0.42}` on stderr. Exit 0 with an answer; 2 for bad arguments (a message on stderr).
+public enum MediaChildCommand {
+    /// The subcommand's name.
+    public static let name = "media-child"
+    /// The environment variable of the test hook: `crash` (abort), `hang` (sleep forever), or
+    /// `crash-once:<marker file>` (abort only while the marker does not exist, creating it first).
+    public static let testHookVariable = "VIDEO_INGEST_TEST_MEDIA_CHILD"
+    static let usage = "usage: video-ingest media-child check|optimize REQUEST_JSON (internal: run by the daemon)"
+
+    /// Runs the child; returns its exit status.
+    public static func main(_ arguments: [String]) -> Int32 {
+        guard arguments.count == 2, arguments[0] == "check" || arguments[0] == "optimize" else {
+            return usageError("expected 'check' or 'optimize' and one request JSON")
+        }
+        let request: MediaChildRequest
+        do {
+            request = try JSONDecoder().decode(MediaChildRequest.self, from: Data(arguments[1].utf8))
+        } catch {
+            return usageError("the request is not valid JSON for media-child: \(error)")
+        }
+        if arguments[0] == "optimize" && (request.format == nil || request.outputDirectory == nil) {
+            return usageError("an optimize request needs format and outputDirectory")
+        }
+        // Die with the daemon's worker thread, so an orphan never runs on.
+        _ = GlibcExtras.setParentDeathSignal(SIGKILL)
+        if getppid() == 1 { return 1 }
+        runTestHook()
+        let problems = request.resources.apply()
+        guard problems.isEmpty else {
+            FileHandle.standardError.write(Data("media-child: cannot apply the limits: \(problems.joined(separator: "; "))\n".utf8))
+            return 1
+        }
+        let response = arguments[0] == "check" ? check(request) : optimize(request)
+        guard let json = try? JSONEncoder().encode(response) else { return 1 }
+        FileHandle.standardOutput.write(json + Data("\n".utf8))
+        return 0
+    }
+
+    private static func check(_ request: MediaChildRequest) -> MediaChildResponse {
+        let name = request.name ?? (request.path as NSString).lastPathComponent
+        do {
+            let report = try MediaCheck.check(path: request.path, name: name, config: request.checkConfig)
+            var response = MediaChildResponse(format: report.format, durationSeconds: report.durationSeconds,
+                                              sizeBytes: report.sizeBytes, probe: report.probe)
+            switch report.failure {
+            case .seller(let code, let message)?: response.failure = .init(code: code.rawValue, message: message)
+            case .workerFault(let message)?: response.failure = .init(code: "worker", message: message)
+            case .cancelled?: response.failure = .init(code: "worker", message: "cancelled")
+            case nil: break
+            }
+            return response
+        } catch {
+            return MediaChildResponse(failure: .init(code: "worker", message: "\(error)"))
+        }
+    }
+
+    private static func optimize(_ request: MediaChildRequest) -> MediaChildResponse {
+        let progress = StageContext.throttled(every: 0.5) { fraction in
+            let line = "{\"progress\":\((fraction * 1000).rounded() / 1000)}\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        do {
+            let result = try Optimizer.optimize(input: request.path, format: request.format!, outputDirectory: request.outputDirectory!,
+                                                settings: request.optimizeSettings, progress: progress)
+            return MediaChildResponse(usedFastPath: result.usedFastPath, output: result.output)
+        } catch let error as MediaError {
+            return MediaChildResponse(error: .init(code: error.code.rawValue, message: error.description))
+        } catch {
+            return MediaChildResponse(error: .init(code: MediaError.Code.io.rawValue, message: "\(error)"))
+        }
+    }
+
+    private static func runTestHook() {
+        guard let hook = ProcessInfo.processInfo.environment[testHookVariable], !hook.isEmpty else { return }
+        if hook == "crash" { abort() }
+        if hook == "hang" { while true { sleep(3600) } }
+        if hook.hasPrefix("crash-once:") {
+            let marker = String(hook.dropFirst("crash-once:".count))
+            if !FileManager.default.fileExists(atPath: marker) {
+                _ = FileManager.default.createFile(atPath: marker, contents: Data())
+                abort()
+            }
+        }
+    }
+
+    private static func usageError(_ message: String) -> Int32 {
+        FileHandle.standardError.write(Data("video-ingest media-child: \(message)\n\(usage)\n".utf8))
+        return 2
+    }
+}
