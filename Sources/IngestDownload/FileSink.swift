@@ -71,6 +71,7 @@ final class FileSink {
     }
 
     private func writeAll(_ bytes: UnsafeRawPointer, count: Int) -> Int32? {
+        if let injected = ScratchWriteFault.fault(for: path) { return injected }
         var offset = 0
         while offset < count {
             let written = write(fd, bytes + offset, count - offset)

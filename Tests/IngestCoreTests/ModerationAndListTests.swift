@@ -37,7 +37,8 @@ final class ModerationAndListTests: XCTestCase {
     func testApproveRejectDelete_followTheContract() throws {
         let older = try succeed("old", ids: ["P"])
         let newer = try succeed("new", ids: ["P"])
-        XCTAssertEqual(harness.statusFile(older)?["productContentIds"], .array([]))
+        // The newer video's status file is written first, then the older one's.
+        try harness.waitUntil("the older video loses P", timeout: 5) { harness.statusFile(older)?["productContentIds"] == .array([]) }
 
         let approved = try json(try harness.cli(["approve", newer]))
         XCTAssertEqual(approved["isApproved"], .bool(true))

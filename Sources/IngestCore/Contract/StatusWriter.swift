@@ -14,12 +14,19 @@ public struct StatusWriter: Sendable {
 
     /// Rewrites the status files of `videoIds` from the store, and records the document version
     /// each file now holds (a crash before that leaves the file marked stale for start-up).
+    ///
+    /// Writers in one process take turns (the workers, intake and the repair pass may rewrite the
+    /// same file), so an older snapshot never replaces a newer file that is then marked current.
     public func write(videoIds: [String]) throws {
         var seen = Set<String>()
         for id in videoIds where seen.insert(id).inserted {
-            guard let (video, version) = try store.statusDocument(id: id) else { continue }
-            try AtomicFile.writeJSON(StatusDocument.json(video), to: layout.statusFile(videoId: id))
-            try store.markStatusWritten(videoId: id, version: version)
+            try Self.turn.withLock {
+                guard let (video, version) = try store.statusDocument(id: id) else { return }
+                try AtomicFile.writeJSON(StatusDocument.json(video), to: layout.statusFile(videoId: id))
+                try store.markStatusWritten(videoId: id, version: version)
+            }
         }
     }
+
+    private static let turn = NSLock()
 }

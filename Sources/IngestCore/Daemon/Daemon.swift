@@ -12,7 +12,7 @@ public final class Daemon: @unchecked Sendable {
     let layout: SpoolLayout
     let signal = WorkSignal()
     let log = Log.shared
-    let ownerId = "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+    let ownerId = "daemon-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     private let activeJobs = LockedValue<Set<Int64>>([])
     private let workersDone = DispatchGroup()
     private var workerThreads = 0
@@ -33,6 +33,8 @@ public final class Daemon: @unchecked Sendable {
         for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&signals, s) }
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         Foundation.signal(SIGPIPE, SIG_IGN)
+        CrashPoint.announce()
+        WriteFaults.install()
 
         do { try layout.create() } catch { throw DaemonError("cannot create the spool \(layout.root): \(error)") }
         let lock = try SpoolLock(path: layout.lockPath)
@@ -48,7 +50,7 @@ public final class Daemon: @unchecked Sendable {
         let runner = JobRunner(layout: layout, store: store, statusWriter: statusWriter, configSource: configSource)
         ensureWorkers(store: store, runner: runner)
         let heartbeatDone = DispatchGroup()
-        startThread(name: "heartbeat", group: heartbeatDone) { [self] in heartbeat(store: store) }
+        startThread(name: "heartbeat", group: heartbeatDone) { [self] in heartbeat(store: store, statusWriter: statusWriter) }
         log.info("daemon started", extra: [("spool", .string(layout.root)), ("workers", .integer(Int64(configSource.current.workers))),
                                            ("pid", .integer(Int64(getpid())))])
 
@@ -78,17 +80,7 @@ public final class Daemon: @unchecked Sendable {
     private func recover(store: VideoStore, statusWriter: StatusWriter) throws {
         let requeued = try store.requeueAllRunning()
         if requeued > 0 { log.info("requeued \(requeued) jobs left running by an earlier daemon") }
-        let stale = try store.staleStatusVideoIds()
-        if !stale.isEmpty {
-            try statusWriter.write(videoIds: stale)
-            log.info("rewrote \(stale.count) status files")
-        }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: layout.scratch)) ?? [] {
-            let job = try? store.job(videoId: name)
-            if job == nil || job?.state == "done" || job?.state == "failed" {
-                try? FileManager.default.removeItem(atPath: layout.scratch + "/" + name)
-            }
-        }
+        repair(store: store, statusWriter: statusWriter, requeueExpired: false)
     }
 
     /// Starts worker threads up to the configured count (a lowered count idles the extra ones).
@@ -119,14 +111,24 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    /// Renews the leases of running jobs, so a long transcode keeps its job.
-    private func heartbeat(store: VideoStore) {
+    /// Renews the leases of running jobs, so a long transcode keeps its job, and runs the repair
+    /// pass every `repairIntervalSeconds` (after the renewals, so it never requeues a live job).
+    private func heartbeat(store: VideoStore, statusWriter: StatusWriter) {
+        var lastRenewal = Date.distantPast
+        var lastRepair = Date()
         while !signal.isStopped {
             let lease = configSource.current.pipeline.leaseSeconds
-            for id in activeJobs.withValue({ $0 }) {
-                try? store.renewLease(jobId: id, owner: ownerId, leaseSeconds: lease)
+            if Date().timeIntervalSince(lastRenewal) >= max(0.5, lease / 3) {
+                lastRenewal = Date()
+                for id in activeJobs.withValue({ $0 }) {
+                    try? store.renewLease(jobId: id, owner: ownerId, leaseSeconds: lease)
+                }
             }
-            signal.wait(timeout: max(0.5, lease / 3))
+            if Date().timeIntervalSince(lastRepair) >= Self.repairIntervalSeconds {
+                repair(store: store, statusWriter: statusWriter, requeueExpired: true)
+                lastRepair = Date()
+            }
+            signal.wait(timeout: 0.5)
         }
     }
 

@@ -12,6 +12,8 @@ public final class DropFolderIntake: @unchecked Sendable {
     let store: VideoStore
     let statusWriter: StatusWriter
     let log = Log.shared
+    /// Inbox entries already reported as set aside (reported once, not at every scan).
+    private var reportedAside = Set<String>()
 
     public init(layout: SpoolLayout, store: VideoStore, statusWriter: StatusWriter) {
         self.layout = layout
@@ -28,13 +30,16 @@ public final class DropFolderIntake: @unchecked Sendable {
     public func scan(config: IngestConfig, now: Date = Date()) -> (answered: Int, sellerFolders: [String]) {
         let fm = FileManager.default
         guard let entries = try? fm.contentsOfDirectory(atPath: layout.inbox) else { return (0, []) }
-        var answered = 0
+        var answered = refuseUndecodableDrops(inSeller: nil)
         var folders: [String] = []
         for entry in entries.sorted() {
             let path = layout.inbox + "/" + entry
             var info = stat()
             guard lstat(path, &info) == 0 else { continue }
-            if info.st_mode & S_IFMT == S_IFDIR {
+            if info.st_mode & S_IFMT == S_IFLNK, !Self.isDropName(entry) {
+                // A symlink is never followed, not even to a seller folder elsewhere; it stays where it is.
+                setAside(entry, reason: "a symbolic link in inbox/ is never followed (a seller folder must be a real folder); left in place")
+            } else if info.st_mode & S_IFMT == S_IFDIR {
                 if IntakeService.isValidName(entry) {
                     folders.append(path)
                     answered += scanSeller(entry, config: config, now: now)
@@ -65,17 +70,24 @@ public final class DropFolderIntake: @unchecked Sendable {
         }.sorted { ($0.1, $0.2, $0.0) < ($1.1, $1.2, $1.0) }.map(\.0)
     }
 
+    /// Logs once that an inbox entry is left alone, and why.
+    private func setAside(_ entry: String, reason: String) {
+        guard reportedAside.insert(entry).inserted else { return }
+        log.warn("inbox entry set aside: \(reason)", stage: "intake", extra: [("entry", .string(entry))])
+    }
+
     private func scanSeller(_ sellerId: String, config: IngestConfig, now: Date) -> Int {
         let folder = layout.inbox + "/" + sellerId
+        let undecodable = refuseUndecodableDrops(inSeller: sellerId)
         let pending = drops(in: folder)
-        guard !pending.isEmpty else { return 0 }
+        guard !pending.isEmpty else { return undecodable }
         let created: Int
         do { created = try store.countCreates(sellerId: sellerId, since: now.addingTimeInterval(-60)) } catch {
             log.error("cannot read the intake rate: \(error)", sellerId: sellerId, stage: "intake")
             return 0
         }
         var allowance = config.intake.createsPerMinutePerSeller - created
-        var answered = 0
+        var answered = undecodable
         let service = IntakeService(store: store, config: config)
         for name in pending {
             guard allowance > 0 else {
@@ -99,9 +111,11 @@ public final class DropFolderIntake: @unchecked Sendable {
                 switch outcome {
                 case .accepted(let videoId, let isNew):
                     if isNew { allowance -= 1 }
+                    CrashPoint.reached(.afterStoreBeforeReceipt)
                     do {
                         try statusWriter.write(videoIds: [videoId])
                         try AtomicFile.writeJSON(outcome.receipt, to: layout.receipts + "/" + relative)
+                        CrashPoint.reached(.afterReceiptBeforeRemove)
                         try AtomicFile.remove(path)
                         log.info(isNew ? "request accepted" : "request repeated; same video", videoId: videoId, sellerId: sellerId,
                                  stage: "intake", extra: [("key", .string(key))])
@@ -122,11 +136,23 @@ public final class DropFolderIntake: @unchecked Sendable {
     private func refuse(relative: String, errors: [RequestError]) {
         do {
             try AtomicFile.writeJSON(RequestError.document(errors), to: layout.receipts + "/" + relative)
+            try keepEarlierRejected(layout.rejected + "/" + relative)
             try AtomicFile.move(layout.inbox + "/" + relative, to: layout.rejected + "/" + relative)
             log.info("request refused: " + errors.map(\.code).joined(separator: ", "), stage: "intake",
                      extra: [("drop", .string(relative))])
         } catch {
             log.error("cannot refuse the drop; it will be tried again: \(error)", stage: "intake", extra: [("drop", .string(relative))])
         }
+    }
+
+    /// A drop refused earlier under the same name is kept: it moves aside to
+    /// `<name>.replaced-<unix ms>` before the new refusal takes its place (a rename would otherwise
+    /// overwrite the earlier file, or fail for ever on a non-empty folder of that name).
+    func keepEarlierRejected(_ destination: String) throws(AtomicFile.Failure) {
+        var info = stat()
+        guard lstat(destination, &info) == 0 else { return }
+        let aside = destination + ".replaced-\(Int64(Date().timeIntervalSince1970 * 1000))"
+        try AtomicFile.move(destination, to: aside)
+        log.info("an earlier rejected drop of the same name moved aside", stage: "intake", extra: [("path", .string(aside))])
     }
 }

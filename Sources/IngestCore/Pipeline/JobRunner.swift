@@ -48,14 +48,14 @@ final class JobRunner: @unchecked Sendable {
     private func settle(_ video: VideoRecord, job: JobRecord, error: PipelineError) {
         switch error {
         case .seller(let code, let message):
-            do {
-                let changed = try store.failVideo(videoId: video.id, errorCode: code.rawValue, errorMessage: message)
-                try statusWriter.write(videoIds: changed)
-                removeScratch(video.id)
-                log.info("video FAILED: \(code.rawValue): \(message)", videoId: video.id, sellerId: video.sellerId)
-            } catch {
+            let changed: [String]
+            do { changed = try store.failVideo(videoId: video.id, errorCode: code.rawValue, errorMessage: message) } catch {
                 retryLater(video, job: job, reason: "cannot record the failure: \(error)")
+                return
             }
+            removeScratch(video.id)
+            writeStatusAfterCommit(changed, videoId: video.id)
+            log.info("video FAILED: \(code.rawValue): \(message)", videoId: video.id, sellerId: video.sellerId)
         case .workerFault(let reason):
             retryLater(video, job: job, reason: reason)
         case .cancelled:
@@ -69,10 +69,28 @@ final class JobRunner: @unchecked Sendable {
         let p = configSource.current.pipeline
         let delay = min(p.maxFaultBackoffSeconds, p.faultBackoffSeconds * pow(2, Double(min(job.faultAttempts, 20))))
         log.warn("worker fault; retrying in \(Int(delay)) s: \(reason)", videoId: video.id, sellerId: video.sellerId)
-        do {
-            try store.releaseJob(jobId: job.id, runAt: Date().addingTimeInterval(delay), error: reason, countAsFault: true)
-        } catch {
-            log.error("cannot release the job; its lease will expire and it runs again: \(error)", videoId: video.id)
+        // The fault may be the store itself (another process holding it locked): keep trying to
+        // release for a while (the heartbeat keeps the lease meanwhile) rather than leave the job
+        // running until its lease runs out.
+        for attempt in 1... {
+            do {
+                try store.releaseJob(jobId: job.id, runAt: Date().addingTimeInterval(delay), error: reason, countAsFault: true)
+                return
+            } catch let error as StoreError where error.isWorkerFault && attempt < 10 {
+                log.warn("cannot release the job yet; trying again: \(error)", videoId: video.id)
+                Thread.sleep(forTimeInterval: 1)
+            } catch {
+                log.error("cannot release the job; when its lease runs out the repair pass requeues it: \(error)", videoId: video.id)
+                return
+            }
+        }
+    }
+
+    /// Rewrites status files after a commit that settled the job. A failure is logged, not thrown:
+    /// the outcome is durable, the files stay marked stale, and `Daemon.repair` rewrites them.
+    func writeStatusAfterCommit(_ videoIds: [String], videoId: String) {
+        do { try statusWriter.write(videoIds: videoIds) } catch {
+            log.warn("status files not rewritten after the commit; the repair pass retries: \(error)", videoId: videoId)
         }
     }
 

@@ -35,6 +35,7 @@ final class StageContext: @unchecked Sendable {
         case .publish: try publish(); return stage.finishedMarker
         }
         try runner.store.recordStage(jobId: job.id, stage: stage.finishedMarker, stageData: data?.compact, videoStage: stage.rawValue)
+        if stage == .download { CrashPoint.reached(.afterDownload) }
         return stage.finishedMarker
     }
 
@@ -71,4 +72,36 @@ final class LockedValue<Value>: @unchecked Sendable {
     private var value: Value
     init(_ value: Value) { self.value = value }
     func withValue<R>(_ body: (inout Value) -> R) -> R { lock.withLock { body(&value) } }
+}
+
+extension StageContext {
+    /// The size of the file at `path` on disk (0 when it is missing).
+    static func fileSize(_ path: String) -> Int64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : 0
+    }
+}
+
+/// Runs best-effort updates one at a time on a background queue, dropping an update while the
+/// previous one is still running (the next one carries newer data anyway).
+final class BackgroundUpdates: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "video-ingest.progress")
+    private let group = DispatchGroup()
+    private let busy = LockedValue(false)
+
+    func submit(_ update: @escaping @Sendable () -> Void) {
+        let start = busy.withValue { busy -> Bool in
+            if busy { return false }
+            busy = true
+            return true
+        }
+        guard start else { return }
+        queue.async(group: group) { [busy] in
+            update()
+            busy.withValue { $0 = false }
+        }
+    }
+
+    /// Waits for the running update, so that none lands after the stage is over.
+    func waitUntilIdle() { group.wait() }
 }

@@ -23,7 +23,10 @@ public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws(Failure) {
         let directory = (path as NSString).deletingLastPathComponent
         try makeDirectories(directory)
-        let temp = directory + "/." + (path as NSString).lastPathComponent + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        // The temporary name must fit NAME_MAX (255 bytes) too, however long the final name is.
+        let name = (path as NSString).lastPathComponent
+        let stem = name.utf8.count <= 200 ? name : "long-name"
+        let temp = directory + "/." + stem + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, fileMode)
         guard fd >= 0 else { throw Failure(path: temp, call: "open", errno: errno) }
         var ok = false
@@ -32,6 +35,7 @@ public enum AtomicFile {
             defer { close(fd) }
             // The process umask narrows (077) or widens (000) open's mode; the spool's modes are fixed.
             guard fchmod(fd, fileMode) == 0 else { throw Failure(path: temp, call: "fchmod", errno: errno) }
+            if let injected = WriteFaults.fault(for: path) { throw Failure(path: temp, call: "write", errno: injected) }
             let writeErrno: Int32 = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int32 in
                 var offset = 0
                 while offset < raw.count {

@@ -136,6 +136,34 @@ final class DaemonHarness: @unchecked Sendable {
         return daemon.terminationStatus
     }
 
+    /// Waits for the daemon to exit by itself (a crash point); returns its raw wait status
+    /// (`Process.terminationStatus`: the signal number for an uncaught signal).
+    @discardableResult
+    func waitForDaemonExit(timeout: TimeInterval = 60) throws -> Int32 {
+        guard let daemon else { return -1 }
+        try waitUntil("the daemon exits by itself", timeout: timeout) { !daemon.isRunning }
+        daemon.waitUntilExit()
+        self.daemon = nil
+        return daemon.terminationStatus
+    }
+
+    /// Every video of `video-ingest list` (all pages of 100).
+    func listAll() throws -> [JSONValue] {
+        var all: [JSONValue] = []
+        for page in 0..<100 {
+            let result = try cli(["list", "--size", "100", "--page", "\(page)"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            guard case .array(let data)? = try JSONParser.parse(Data(result.stdout.utf8))["data"], !data.isEmpty else { break }
+            all += data
+        }
+        return all
+    }
+
+    /// Files in a spool folder (relative names, recursively), for end-state checks.
+    func files(under folder: String) -> [String] {
+        (FileManager.default.enumerator(atPath: spool + "/" + folder)?.allObjects as? [String] ?? []).sorted()
+    }
+
     func logLines() -> [String] {
         (try? String(contentsOfFile: daemonLog, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
     }

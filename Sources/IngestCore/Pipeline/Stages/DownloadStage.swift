@@ -12,15 +12,21 @@ extension StageContext {
             retries: d.retries, retryBackoffSeconds: d.retryBackoffSeconds, maxBytes: config.limits.maxFileSizeBytes,
             allowedNetworks: d.allowedNetworks.compactMap(CIDR.parse))
         let videoId = video.id
-        let store = runner.store
-        let report = StageContext.throttled(every: 2) { fraction in
-            try? store.setProgress(videoId: videoId, stage: JobStage.download.rawValue, progress: fraction)
+        // Progress goes to the store off the transfer's thread: a store that another process holds
+        // locked (seconds of busy timeout) must not stall the transfer into a download timeout.
+        let progressUpdates = BackgroundUpdates()
+        let report = StageContext.throttled(every: 2) { [store = runner.store] fraction in
+            progressUpdates.submit { try? store.setProgress(videoId: videoId, stage: JobStage.download.rawValue, progress: fraction) }
         }
+        defer { progressUpdates.waitUntilIdle() }
         let result: DownloadResult
         do {
             result = try runner.downloader.download(
                 url: video.videoUrl, to: partial, policy: policy,
-                progress: { bytes, total in if let total, total > 0 { report(Double(bytes) / Double(total)) } },
+                progress: { bytes, total in
+                    if CrashPoint.isArmed(.midDownload), bytes > 0, StageContext.fileSize(partial) > 0 { CrashPoint.reached(.midDownload) }
+                    if let total, total > 0 { report(Double(bytes) / Double(total)) }
+                },
                 shouldCancel: isStopping)
         } catch {
             try? FileManager.default.removeItem(atPath: partial)

@@ -15,6 +15,7 @@ extension StageContext {
         let videoId = video.id
         let runner = self.runner
         let report = StageContext.throttled(every: 2) { fraction in
+            CrashPoint.reached(.midOptimize)
             try? runner.store.setProgress(videoId: videoId, stage: JobStage.optimize.rawValue, progress: fraction)
             try? runner.statusWriter.write(videoIds: [videoId])
             runner.log.info("optimizing", videoId: videoId, stage: "optimize", extra: [("progress", .number((fraction * 1000).rounded() / 1000))])

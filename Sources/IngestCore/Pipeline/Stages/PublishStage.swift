@@ -21,10 +21,14 @@ extension StageContext {
         let hasPoster = FileManager.default.fileExists(atPath: media + "/poster.jpg")
         let posterURL = hasPoster ? (base.map { "\($0)/\(video.id)/poster.jpg" } ?? fileURL(media + "/poster.jpg")) : nil
         let duration = recordedCheck()?["durationSeconds"]?.doubleValue
+        CrashPoint.reached(.afterMediaMoveBeforeCommit)
         let changed = try runner.store.succeedVideo(videoId: video.id, optimizedVideoUrl: videoURL, posterUrl: posterURL,
                                                     durationSeconds: duration, autoApprove: config.publish.autoApprove)
-        try runner.statusWriter.write(videoIds: changed)
+        CrashPoint.reached(.afterCommitBeforeStatus)
+        // SUCCESS is committed: from here on nothing can undo it, so a failed status write is not a
+        // job fault. The file stays marked stale and the daemon's repair pass rewrites it.
         runner.removeScratch(video.id)
+        runner.writeStatusAfterCommit(changed, videoId: video.id)
         runner.log.info("video SUCCESS", videoId: video.id, sellerId: video.sellerId, stage: "publish",
                         extra: [("optimizedVideoUrl", .string(videoURL))])
     }

@@ -1,0 +1,90 @@
+import Foundation
+import IngestCore
+import TestHTTPServer
+import XCTest
+
+/// `VIDEO_INGEST_CRASH_AT=<point>`: the daemon dies (SIGKILL) at a named point, as in a power cut;
+/// a restart without the variable must finish the drop exactly once and leave a consistent spool.
+final class CrashPointTests: XCTestCase {
+    private var server: TestHTTPServer!
+
+    override func setUpWithError() throws {
+        server = try TestHTTPServer()
+        server.fileRoot = DaemonHarness.samples
+    }
+
+    override func tearDown() { server.stop() }
+
+    /// Drops one video with the crash point armed, waits for the daemon to die there, restarts it
+    /// and checks the end state. Returns the harness (stopped) for extra checks.
+    @discardableResult
+    private func crash(at point: CrashPoint, path: String = "/files/h264_aac_10s.mp4") throws -> DaemonHarness {
+        let harness = try DaemonHarness()
+        try harness.startDaemon(environment: [CrashPoint.environmentVariable: point.rawValue])
+        try harness.drop(seller: "s", key: "k", body: DaemonHarness.body(url: server.url(path)))
+        XCTAssertEqual(try harness.waitForDaemonExit(timeout: 60), SIGKILL, "died of SIGKILL")
+        XCTAssertTrue(harness.logLines().contains { $0.contains("crash point reached: \(point.rawValue)") })
+
+        try harness.startDaemon()
+        let id = try harness.videoId(try harness.waitForReceipt(seller: "s", key: "k"))
+        let doc = try harness.waitForFinalStatus(id, timeout: 60)
+        XCTAssertEqual(doc["status"], .string("SUCCESS"), doc.pretty)
+        try assertConsistent(harness, id: id)
+        XCTAssertEqual(try harness.stopDaemon(), 0)
+        return harness
+    }
+
+    /// One video for the key, one receipt naming it, status files equal to the store, no scratch,
+    /// the drop gone, the rendition published once.
+    private func assertConsistent(_ harness: DaemonHarness, id: String, line: UInt = #line) throws {
+        let videos = try harness.listAll()
+        XCTAssertEqual(videos.map { $0["id"]?.stringValue }, [id], "exactly one video for the key", line: line)
+        XCTAssertEqual(harness.files(under: "receipts"), ["s", "s/k.json"], line: line)
+        XCTAssertEqual(try harness.videoId(try harness.waitForReceipt(seller: "s", key: "k")), id, line: line)
+        // The status file may be rewritten a moment after the final status shows (the repair pass).
+        for video in videos {
+            let vid = try XCTUnwrap(video["id"]?.stringValue)
+            let stored = try harness.statusCommand(vid)
+            try harness.waitUntil("status/\(vid).json equals the store", timeout: 10) { harness.statusFile(vid) == stored }
+        }
+        XCTAssertEqual(harness.files(under: "status"), ["\(id).json"], line: line)
+        try harness.waitUntil("scratch is empty", timeout: 10) { harness.files(under: "scratch").isEmpty }
+        XCTAssertEqual(harness.files(under: "inbox"), ["s"], "the drop is gone from the inbox", line: line)
+        XCTAssertEqual(harness.files(under: "rejected"), [], line: line)
+        XCTAssertEqual(harness.files(under: "media"), [id, "\(id)/poster.jpg", "\(id)/video_hd.mp4"], line: line)
+    }
+
+    func testAfterStoreBeforeReceipt() throws {
+        try crash(at: .afterStoreBeforeReceipt)
+    }
+
+    func testAfterReceiptBeforeRemove() throws {
+        try crash(at: .afterReceiptBeforeRemove)
+    }
+
+    func testMidDownload_downloadsAgain() throws {
+        let path = "/throttle/200000/h264_aac_10s.mp4"
+        try crash(at: .midDownload, path: path)
+        XCTAssertEqual(server.requestCount(path: path), 2, "the partial download was thrown away and fetched again")
+    }
+
+    func testAfterDownload_stageRecorded_restartUsesTheScratchCopy() throws {
+        let harness = try crash(at: .afterDownload)
+        XCTAssertEqual(server.requestCount(path: "/files/h264_aac_10s.mp4"), 1, "the recorded download is not fetched again")
+        XCTAssertTrue(harness.logLines().contains { $0.contains("requeued 1 jobs") })
+    }
+
+    func testMidOptimize() throws {
+        try crash(at: .midOptimize)
+        XCTAssertEqual(server.requestCount(path: "/files/h264_aac_10s.mp4"), 1)
+    }
+
+    func testAfterMediaMoveBeforeCommit() throws {
+        try crash(at: .afterMediaMoveBeforeCommit)
+    }
+
+    func testAfterCommitBeforeStatus_startUpRewritesTheStatusFile() throws {
+        let harness = try crash(at: .afterCommitBeforeStatus)
+        XCTAssertTrue(harness.logLines().contains { $0.contains("rewrote 1 status files") })
+    }
+}
