@@ -4,7 +4,7 @@
 // with `-I Sources/CFFmpeg` so `import CFFmpeg` resolves, linked against the system FFmpeg.
 // The input is a downloaded file's bytes. As in the pipeline, the sniffer decides the format (and
 // so the only demuxer libavformat may use); bytes it does not recognise never reach libavformat.
-// The file goes to a fixed path in a private temporary folder (tmpfs when /dev/shm exists).
+// The bytes go to an unlinked temporary file (tmpfs when /dev/shm exists), opened by path.
 // libavformat is not instrumented (it is the system's build), so coverage guidance comes from the
 // Swift side only: the probe's report building and AtomScanner, which reads the file's atoms itself.
 import CFFmpeg
@@ -16,34 +16,34 @@ private let quiet: Void = {
     av_log_set_level(AV_LOG_QUIET)
 }()
 
-private let inputPath: String = {
+/// One file, unlinked as soon as it is made, reached through `/proc/self/fd/N`: each input rewrites it,
+/// and nothing is left behind when the process crashes or is killed.
+private let scratch: (fd: Int32, path: String) = {
     let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-    let folder = base + "/video-ingest-fuzz-probe-\(getpid())"
-    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    atexit { try? FileManager.default.removeItem(atPath: "/dev/shm/video-ingest-fuzz-probe-\(getpid())") }
-    return folder + "/input"
+    let path = base + "/video-ingest-fuzz-probe-\(getpid())"
+    let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    precondition(fd >= 0, "cannot create \(path): errno \(errno)")
+    unlink(path)
+    return (fd, "/proc/self/fd/\(fd)")
 }()
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzProbe(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let input = UnsafeBufferPointer(start: data, count: size)
     _ = quiet
-    guard let format = FormatSniffer.sniff(input) else { return 0 }
-    let fd = open(inputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    precondition(fd >= 0, "cannot write \(inputPath): errno \(errno)")
+    guard let format = FormatSniffer.sniff(UnsafeBufferPointer(start: data, count: size)) else { return 0 }
+    precondition(ftruncate(scratch.fd, 0) == 0, "ftruncate: errno \(errno)")
     var written = 0
     while written < size {
-        let n = write(fd, data + written, size - written)
-        precondition(n > 0, "short write to \(inputPath)")
+        let n = pwrite(scratch.fd, data + written, size - written, off_t(written))
+        precondition(n > 0, "short write: errno \(errno)")
         written += n
     }
-    close(fd)
 
     // The faststart check reads the atoms with plain file I/O, for any input the probe accepts.
-    _ = AtomScanner.moovBeforeMdat(path: inputPath)
+    _ = AtomScanner.moovBeforeMdat(path: scratch.path)
 
     do {
-        let report = try MediaProbe.probe(path: inputPath, format: format)
+        let report = try MediaProbe.probe(path: scratch.path, format: format)
         precondition(report.format == format)
         precondition(report.streams.contains { $0.type == "video" }, "a report without a video stream")
         precondition(report.streams.count <= 16, "\(report.streams.count) streams despite max_streams 16")
