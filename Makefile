@@ -6,7 +6,7 @@ DEB_PACKAGES := libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libs
 CONFIG ?= config/ingest.json
 BIN := .build/debug/video-ingest
 
-.PHONY: deps build release run test samples bench clean
+.PHONY: deps build release run test samples bench clean fuzz fuzz-build
 
 ## deps: install the Debian packages that are missing (apt-get update first, only when needed).
 deps:
@@ -38,5 +38,58 @@ test: deps
 samples: deps
 	SampleMedia/make-samples.sh
 
+## fuzz: builds the libFuzzer targets (Fuzz/<target>/main.swift compiled with swiftc together with the
+## sources they test, -sanitize=fuzzer,address) into .build-fuzz/ and runs each for FUZZ_SECONDS,
+## starting from the committed seeds in Fuzz/corpus/<target>/. New inputs go to .build-fuzz/corpus/,
+## crashes to .build-fuzz/artifacts/<target>/. Fails when any target finds a crash. Not part of `test`.
+##   make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS=probe      one target, ten minutes
+##   .build-fuzz/fuzz-request .build-fuzz/artifacts/request/crash-…   replays one input
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= sniff request probe
+FUZZ_NICE ?= 15
+FUZZ_FLAGS ?=
+FUZZ_DIR := .build-fuzz
+SWIFTC ?= swiftc
+FUZZ_SWIFTC = $(SWIFTC) -swift-version 6 -parse-as-library -O -g -sanitize=fuzzer,address -use-ld=lld
+FUZZ_SNIFF_SOURCES := $(wildcard Sources/MediaKit/Sniff/*.swift)
+FUZZ_REQUEST_SOURCES := $(addprefix Sources/IngestCore/,Support/JSONParser.swift Support/JSONValue.swift \
+  Support/SHA256.swift Intake/RequestValidator.swift Intake/VideoRequest.swift Contract/ErrorCodes.swift \
+  Contract/RequestError.swift)
+FUZZ_PROBE_SOURCES = $(shell find Sources/MediaKit -name '*.swift')
+# Per target: libFuzzer options (the dictionary, the input size cap, the per-input time limit in seconds).
+FUZZ_OPTS_sniff := -dict=Fuzz/media.dict -max_len=4400 -timeout=5 -use_value_profile=1
+FUZZ_OPTS_request := -dict=Fuzz/request.dict -max_len=8192 -timeout=5 -use_value_profile=1
+FUZZ_OPTS_probe := -dict=Fuzz/media.dict -max_len=16384 -timeout=20 -rss_limit_mb=2048
+
+$(FUZZ_DIR)/fuzz-sniff: Fuzz/sniff/main.swift $(FUZZ_SNIFF_SOURCES)
+	@mkdir -p $(FUZZ_DIR)
+	nice -n 10 $(FUZZ_SWIFTC) -module-name MediaKit $^ -o $@
+
+$(FUZZ_DIR)/fuzz-request: Fuzz/request/main.swift $(FUZZ_REQUEST_SOURCES)
+	@mkdir -p $(FUZZ_DIR)
+	nice -n 10 $(FUZZ_SWIFTC) -module-name IngestCore $^ -o $@
+
+$(FUZZ_DIR)/fuzz-probe: Fuzz/probe/main.swift $(FUZZ_PROBE_SOURCES) Sources/CFFmpeg/module.modulemap Sources/CFFmpeg/shim.h
+	@mkdir -p $(FUZZ_DIR)
+	nice -n 10 $(FUZZ_SWIFTC) -module-name MediaKit -I Sources/CFFmpeg $(filter %.swift,$^) \
+	  -lavformat -lavcodec -lavutil -lswscale -lswresample -o $@
+
+fuzz-build: deps $(addprefix $(FUZZ_DIR)/fuzz-,$(FUZZ_TARGETS))
+
+# SWIFT_BACKTRACE=enable=no: the Swift runtime's backtracer would take the crash signal from
+# libFuzzer, which then writes no crash file.
+fuzz: fuzz-build
+	@failed=""; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/artifacts/$$t; \
+	  opts="$(FUZZ_OPTS_sniff)"; [ $$t = request ] && opts="$(FUZZ_OPTS_request)"; [ $$t = probe ] && opts="$(FUZZ_OPTS_probe)"; \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+	  SWIFT_BACKTRACE=enable=no nice -n $(FUZZ_NICE) $(FUZZ_DIR)/fuzz-$$t $$opts -max_total_time=$(FUZZ_SECONDS) \
+	    -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ $(FUZZ_FLAGS) \
+	    $(FUZZ_DIR)/corpus/$$t Fuzz/corpus/$$t 2>$(FUZZ_DIR)/$$t.log \
+	  || { failed="$$failed $$t"; tail -n 40 $(FUZZ_DIR)/$$t.log; }; \
+	  grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' $(FUZZ_DIR)/$$t.log | sed "s/^/  $$t /"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: crash in:$$failed (see $(FUZZ_DIR)/artifacts/)"; exit 1; fi
+
 clean:
-	rm -rf .build
+	rm -rf .build $(FUZZ_DIR)

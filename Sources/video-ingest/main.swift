@@ -27,6 +27,10 @@ func usageFailure(_ message: String, usage: String) -> Never {
     emit(CommandResult(exitCode: 2, stdout: error.pretty + "\n", stderr: "video-ingest: \(message)\nusage: \(usage)\n"))
 }
 
+// Every file the service creates (status files, receipts, the SQLite store, renditions written by
+// FFmpeg, downloads) is 0640 and every folder 0750, whatever umask it was started with (docs/SECURITY.md).
+umask(0o027)
+
 let argv = Array(CommandLine.arguments.dropFirst())
 guard let first = argv.first else { emit(CommandResult(exitCode: 2, stdout: "", stderr: overview + "\n")) }
 if first == MediaChildCommand.name { exit(MediaChildCommand.main(Array(argv.dropFirst()))) }  // internal: the daemon's media worker

@@ -33,6 +33,8 @@ public enum AtomicFile {
         defer { if !ok { unlink(temp) } }
         do {
             defer { close(fd) }
+            // The process umask narrows (077) or widens (000) open's mode; the spool's modes are fixed.
+            guard fchmod(fd, fileMode) == 0 else { throw Failure(path: temp, call: "fchmod", errno: errno) }
             if let injected = WriteFaults.fault(for: path) { throw Failure(path: temp, call: "write", errno: injected) }
             let writeErrno: Int32 = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int32 in
                 var offset = 0

@@ -22,7 +22,11 @@ enum AtomScanner {
                 return false // the atom runs to the end of the file
             }
             guard size >= 8 else { return false }
-            offset += size
+            // A 64-bit size can point past any file, or past Int64 (FileHandle's off_t traps there,
+            // and the sum can overflow): such an atom ends the scan (found by Fuzz/probe).
+            let (next, overflow) = offset.addingReportingOverflow(size)
+            guard !overflow, next <= UInt64(Int64.max) else { return false }
+            offset = next
         }
         return false
     }
