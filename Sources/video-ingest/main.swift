@@ -30,7 +30,7 @@ func usageFailure(_ message: String, usage: String) -> Never {
 let argv = Array(CommandLine.arguments.dropFirst())
 guard let first = argv.first else { emit(CommandResult(exitCode: 2, stdout: "", stderr: overview + "\n")) }
 if first == "--help" || first == "-h" || first == "help" { emit(CommandResult(exitCode: 0, stdout: overview + "\n", stderr: "")) }
-guard let command = commands.first(where: { $0.name == first }) else {
+guard let command = commands.first(where: { $0.name == first }) ?? hiddenCommands.first(where: { $0.name == first }) else {
     usageFailure("unknown command '\(first)'", usage: "video-ingest COMMAND [OPTIONS]; see video-ingest --help")
 }
 do {
