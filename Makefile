@@ -6,7 +6,7 @@ DEB_PACKAGES := libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libs
 CONFIG ?= config/ingest.json
 BIN := .build/debug/video-ingest
 
-.PHONY: deps build release run test samples bench clean
+.PHONY: deps build release run test samples bench bench-smoke clean
 
 ## deps: install the Debian packages that are missing (apt-get update first, only when needed).
 deps:
@@ -37,6 +37,14 @@ test: deps
 ## samples: remake the committed sample media with the ffmpeg command line.
 samples: deps
 	SampleMedia/make-samples.sh
+
+## bench: the release build side by side with the ffmpeg/curl command line; prints the table and writes it
+## into docs/BENCHMARKS.md (about 15 minutes on 2 cores). bench-smoke: the same harness on tiny inputs (seconds).
+bench: release
+	Benchmarks/run --bin .build/release/video-ingest --out docs/BENCHMARKS.md
+
+bench-smoke: build
+	Benchmarks/run --smoke --bin $(BIN)
 
 clean:
 	rm -rf .build
