@@ -484,7 +484,8 @@ def row_intake(env):
         receipts_dirs = [os.path.join(daemon.spool, "receipts", "seller-%d" % s) for s in range(sellers)]
         end = now() + 600
         while now() < end:
-            n = sum(len(os.listdir(d)) if os.path.isdir(d) else 0 for d in receipts_dirs)
+            n = sum(sum(1 for name in os.listdir(d) if name.endswith(".json") and not name.startswith("."))
+                    if os.path.isdir(d) else 0 for d in receipts_dirs)
             if n >= count:
                 break
             daemon.check_alive()
@@ -492,8 +493,7 @@ def row_intake(env):
         wall = now() - start
         ids = set()
         for _, _, seller, key in drops:
-            with open(daemon.receipt_path(seller, key)) as f:
-                ids.add(json.load(f)["videoId"])
+            ids.add(daemon.receipt(seller, key, timeout=5))
         stored = sum(daemon.counts().values()) - 1  # minus the warm-up video
         left = sum(len(files) for _, _, files in os.walk(os.path.join(daemon.spool, "inbox")))
     finally:
