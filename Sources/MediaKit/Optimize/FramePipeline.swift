@@ -6,6 +6,10 @@ import Foundation
 /// as new references to the decoder's buffers (no pixel copy). The first error of the consumer stops the
 /// producer at its next `put`; `finish` waits for the consumer and rethrows that error.
 final class FramePipeline: @unchecked Sendable {
+    /// False when the environment sets `VIDEO_INGEST_SERIAL_ENCODE=1`: a diagnostic switch for A/B timings
+    /// (`Benchmarks/run`'s notes), which then decodes, scales and encodes on one thread as before.
+    static let isEnabled: Bool = ProcessInfo.processInfo.environment["VIDEO_INGEST_SERIAL_ENCODE"] != "1"
+
     /// Frames waiting before `put` blocks: enough to ride out an encoder hiccup, few enough to bound memory.
     static let defaultCapacity = 6
 

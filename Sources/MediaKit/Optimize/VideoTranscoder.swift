@@ -35,7 +35,9 @@ final class VideoTranscoder {
         self.decoder = decoder
         self.poster = poster
         decoded = try Frame()
-        pipeline = FramePipeline { [unowned self] frame, pts in try self.encode(frame, pts: pts) }
+        if FramePipeline.isEnabled {
+            pipeline = FramePipeline { [unowned self] frame, pts in try self.encode(frame, pts: pts) }
+        }
     }
 
     deinit { pipeline?.abandon() }
