@@ -314,15 +314,20 @@ def row_remux(env):
     peer_cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", source, "-map", "0:v:0", "-map", "0:a:0?",
                 "-c", "copy", "-map_metadata", "-1", "-movflags", "+faststart", peer_out]
 
+    internal = []
+
     def project(i):
         wall, doc = ours_optimize(env, source, ours_dir)
         assert doc["fastPath"], "the compliant input did not take the fast path"
+        internal.append(doc["wallSeconds"])
         return wall
 
     ours, theirs = alternate(max(env.pairs, 3) if not env.smoke else 1, project, lambda i: run(peer_cmd)[0])
     rs = ratios(ours, theirs)
     env.add("remux fast path, 120 s 720p compliant mp4", fmt_s(median(ours)), fmt_s(median(theirs)), fmt_ratios(rs),
-            "≤ 1.00", "met" if median(rs) <= 1.0 else "missed", "project includes poster and re-probe")
+            "≤ 1.00", "met" if median(rs) <= 1.0 else "missed",
+            "process wall; the project also writes the poster and re-probes; in-process (as in the daemon) %s, %.2f of the peer's process"
+            % (fmt_s(median(internal)), median(internal) / median(theirs)))
 
 
 def row_probe(env):
