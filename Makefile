@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 DEB_PACKAGES := libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
-                libsqlite3-dev libcurl4-openssl-dev pkg-config ffmpeg python3
+                libsqlite3-dev libcurl4-openssl-dev pkg-config ffmpeg python3 curl
 CONFIG ?= config/ingest.json
 BIN := .build/debug/video-ingest
 
