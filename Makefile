@@ -2,11 +2,11 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 DEB_PACKAGES := libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
-                libsqlite3-dev libcurl4-openssl-dev pkg-config ffmpeg python3 strace
+                libsqlite3-dev libcurl4-openssl-dev pkg-config ffmpeg python3 strace curl
 CONFIG ?= config/ingest.json
 BIN := .build/debug/video-ingest
 
-.PHONY: deps build release run test samples bench clean fuzz fuzz-build
+.PHONY: deps build release run test samples bench bench-smoke clean fuzz fuzz-build
 
 ## deps: install the Debian packages that are missing (apt-get update first, only when needed).
 deps:
@@ -90,6 +90,14 @@ fuzz: fuzz-build
 	  grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' $(FUZZ_DIR)/$$t.log | sed "s/^/  $$t /"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "fuzz: crash in:$$failed (see $(FUZZ_DIR)/artifacts/)"; exit 1; fi
+
+## bench: the release build side by side with the ffmpeg/curl command line; prints the table and writes it
+## into docs/BENCHMARKS.md (about 15 minutes on 2 cores). bench-smoke: the same harness on tiny inputs (seconds).
+bench: release
+	Benchmarks/run --bin .build/release/video-ingest --out docs/BENCHMARKS.md
+
+bench-smoke: build
+	Benchmarks/run --smoke --bin $(BIN)
 
 clean:
 	rm -rf .build $(FUZZ_DIR)

@@ -35,7 +35,7 @@ let argv = Array(CommandLine.arguments.dropFirst())
 guard let first = argv.first else { emit(CommandResult(exitCode: 2, stdout: "", stderr: overview + "\n")) }
 if first == MediaChildCommand.name { exit(MediaChildCommand.main(Array(argv.dropFirst()))) }  // internal: the daemon's media worker
 if first == "--help" || first == "-h" || first == "help" { emit(CommandResult(exitCode: 0, stdout: overview + "\n", stderr: "")) }
-guard let command = commands.first(where: { $0.name == first }) else {
+guard let command = commands.first(where: { $0.name == first }) ?? hiddenCommands.first(where: { $0.name == first }) else {
     usageFailure("unknown command '\(first)'", usage: "video-ingest COMMAND [OPTIONS]; see video-ingest --help")
 }
 do {

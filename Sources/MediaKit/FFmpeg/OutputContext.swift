@@ -1,8 +1,11 @@
 import CFFmpeg
+import Foundation
 
 /// Owns a muxer and its output file (`avformat_alloc_output_context2` + `avio_open`); `deinit` closes and frees both.
 final class OutputContext {
     let pointer: UnsafeMutablePointer<AVFormatContext>
+    /// Serializes `write`: video packets come from the encode thread, audio packets from the demux thread.
+    private let writeLock = NSLock()
 
     /// Makes a muxer of `formatName` writing to `path` (the format is explicit, so any file name works).
     init(path: String, formatName: String) throws {
@@ -46,6 +49,8 @@ final class OutputContext {
 
     /// Writes `packet` (timestamps already in its stream's time base); the muxer takes its reference.
     func write(_ packet: UnsafeMutablePointer<AVPacket>) throws {
+        writeLock.lock()
+        defer { writeLock.unlock() }
         try check(av_interleaved_write_frame(pointer, packet), "av_interleaved_write_frame", .muxFailed)
     }
 

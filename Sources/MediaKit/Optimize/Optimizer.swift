@@ -28,10 +28,18 @@ public enum Optimizer {
         do {
             let hasAudio: Bool
             if useFastPath {
-                hasAudio = try Remuxer.run(input: input, format: format, source: source, outputPath: temporaryVideo,
-                                           progress: progress, shouldCancel: shouldCancel)
-                try PosterGrabber.run(input: input, format: format, source: source, posterPath: temporaryPoster,
-                                      settings: settings, shouldCancel: shouldCancel)
+                // The poster is decoded on its own thread while the remux copies packets; both are always waited for.
+                let poster = BackgroundWork(name: "media-poster") {
+                    try PosterGrabber.run(input: input, format: format, source: source, posterPath: temporaryPoster,
+                                          settings: settings, shouldCancel: shouldCancel)
+                }
+                let remuxed = Result {
+                    try Remuxer.run(input: input, format: format, source: source, outputPath: temporaryVideo,
+                                    progress: progress, shouldCancel: shouldCancel)
+                }
+                let posterOutcome = Result { try poster.wait() }
+                hasAudio = try remuxed.get()
+                try posterOutcome.get()
             } else {
                 hasAudio = try Transcoder.run(input: input, format: format, source: source, outputPath: temporaryVideo,
                                               posterPath: temporaryPoster, settings: settings,

@@ -12,6 +12,8 @@ enum Transcoder {
         let output = try OutputContext(path: outputPath, formatName: "mp4")
         let poster = PosterCapture(targetSeconds: PosterCapture.targetSeconds(for: source, settings: settings), path: posterPath)
         let video = try VideoTranscoder(input: input, index: videoIndex, output: output, settings: settings, poster: poster)
+        // The encode thread must be stopped before the contexts it uses go away, whatever happens here.
+        defer { video.abandon() }
         let videoStream = input.stream(videoIndex)
         let origin = VideoTranscoder.origin(of: videoStream)
         var audio: AudioTranscoder? = nil

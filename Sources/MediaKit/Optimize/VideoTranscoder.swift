@@ -1,6 +1,7 @@
 import CFFmpeg
 
-/// One video stream's path: decode → frame-rate gate → scale + rotate → poster capture → libx264 → muxer.
+/// One video stream's path: decode → frame-rate gate (on the caller's thread), then, on the pipeline's own thread,
+/// scale + rotate → poster capture → libx264 → muxer.
 final class VideoTranscoder {
     /// The input stream index.
     let streamIndex: Int
@@ -10,7 +11,8 @@ final class VideoTranscoder {
     private let writer: StreamEncoder
     private let poster: PosterCapture
     private let decoded: Frame
-    /// Frames sent to the encoder so far.
+    private var pipeline: FramePipeline?
+    /// Frames sent to the encoder so far (read it after `finish`).
     private(set) var framesEncoded = 0
 
     /// Sets up decoder and encoder for stream `index` of `input`, adding the output stream to `output`.
@@ -33,7 +35,12 @@ final class VideoTranscoder {
         self.decoder = decoder
         self.poster = poster
         decoded = try Frame()
+        if FramePipeline.isEnabled {
+            pipeline = FramePipeline { [unowned self] frame, pts in try self.encode(frame, pts: pts) }
+        }
     }
+
+    deinit { pipeline?.abandon() }
 
     /// The timestamp that becomes output time 0: the stream's start time, or 0 when unknown.
     static func origin(of stream: UnsafeMutablePointer<AVStream>) -> Int64 {
@@ -45,16 +52,34 @@ final class VideoTranscoder {
         try decoder.decode(packet, into: decoded) { try handle($0) }
     }
 
-    /// Drains decoder and encoder and makes sure the poster is written.
+    /// Drains decoder, pipeline and encoder and makes sure the poster is written.
     func finish() throws {
         try decoder.decode(nil, into: decoded) { try handle($0) }
+        try pipeline?.finish()
+        pipeline = nil
         guard framesEncoded > 0 else { throw MediaError(.decodeFailed, "no video frame could be decoded") }
         try writer.send(nil)
         try poster.finish()
     }
 
+    /// Stops the encode thread without draining it (error paths); the transcoder must not be used afterwards.
+    func abandon() {
+        pipeline?.abandon()
+        pipeline = nil
+    }
+
+    /// On the decode thread: the gate, then a reference to the frame goes to the encode thread.
     private func handle(_ frame: UnsafeMutablePointer<AVFrame>) throws {
         guard let pts = gate.admit(frame.pointee.best_effort_timestamp) else { return }
+        if let pipeline {
+            try pipeline.put(frame, pts: pts)
+        } else {
+            try encode(frame, pts: pts)
+        }
+    }
+
+    /// On the encode thread: scale and rotate, offer to the poster, encode.
+    private func encode(_ frame: UnsafeMutablePointer<AVFrame>, pts: Int64) throws {
         let upright = try processor.process(frame)
         try poster.offer(upright, atSeconds: gate.seconds(of: pts))
         upright.pointee.pts = pts

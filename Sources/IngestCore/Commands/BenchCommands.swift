@@ -1,0 +1,90 @@
+import Foundation
+import IngestDownload
+import IngestStore
+import MediaKit
+
+/// The hidden `video-ingest bench ...` commands used by `Benchmarks/run`: in-process timings that
+/// a normal command cannot give (the probe without process start-up, the store's query time, the
+/// downloader alone). Each prints one JSON object. Not part of the contract; not in `--help`.
+public enum BenchCommands {
+    /// `bench probe FILE`: the pipeline's checks (`MediaCheck`) on FILE, `iterations` times in one process.
+    public static func probe(file: String, iterations: Int) -> CommandResult {
+        let config = IngestConfig()
+        var times: [Double] = []
+        var verdict = ""
+        for _ in 0..<iterations {
+            let start = monotonicNow()
+            do {
+                verdict = try MediaCheck.check(path: file, name: (file as NSString).lastPathComponent, config: config).verdict
+            } catch {
+                return .failure("cannot read \(file): \(error)")
+            }
+            times.append(monotonicNow() - start)
+        }
+        return .ok(.object([("verdict", .string(verdict)), ("ms", timings(times))]))
+    }
+
+    /// `bench download URL DEST`: one download with the pipeline's downloader (127.0.0.1 allowed), timed.
+    public static func download(url: String, destination: String) -> CommandResult {
+        let policy = DownloadPolicy(timeoutSeconds: 600, retries: 0, maxBytes: Int64.max / 2,
+                                    allowedNetworks: ["127.0.0.1/32", "::1/128"].compactMap(CIDR.parse))
+        let start = monotonicNow()
+        do {
+            let result = try Downloader().download(url: url, to: destination, policy: policy)
+            let seconds = monotonicNow() - start
+            return .ok(.object([("bytes", .integer(result.bytes)), ("seconds", .number(seconds)),
+                                ("megabytesPerSecond", .number(Double(result.bytes) / seconds / 1_000_000))]))
+        } catch {
+            return .failure("download failed: \(error)")
+        }
+    }
+
+    /// `bench query --spool DIR`: the list and status queries of the CLI against the spool's store,
+    /// each `iterations` times: page 0, page `deepPage`, `--status FAILED`, `--id ID`, and `status ID`
+    /// (ID: the newest video). Times are the store calls alone, in milliseconds.
+    public static func query(spool: String, iterations: Int, deepPage: Int) -> CommandResult {
+        do {
+            let store = try VideoStore(path: SpoolLayout(root: spool).databasePath)
+            guard let newest = try store.list(ListQuery(page: 0, size: 1)).items.first else {
+                return .failure("the store under \(spool) holds no video")
+            }
+            let id = newest.id
+            let cases: [(String, () throws -> Void)] = [
+                ("listPage0", { _ = try store.list(ListQuery(page: 0, size: 10)) }),
+                ("listDeepPage", { _ = try store.list(ListQuery(page: deepPage, size: 10)) }),
+                ("listStatusFailed", { _ = try store.list(ListQuery(status: .failed, page: 0, size: 10)) }),
+                ("listId", { _ = try store.list(ListQuery(id: id, page: 0, size: 10)) }),
+                ("statusId", { _ = try store.video(id: id) }),
+            ]
+            var members: [(String, JSONValue)] = [("id", .string(id)), ("deepPage", .integer(Int64(deepPage)))]
+            for (name, body) in cases {
+                try body() // warm the page cache and the statement cache
+                var times: [Double] = []
+                for _ in 0..<iterations {
+                    let start = monotonicNow()
+                    try body()
+                    times.append(monotonicNow() - start)
+                }
+                members.append((name, timings(times)))
+            }
+            return .ok(.object(members))
+        } catch {
+            return .failure("\(error)")
+        }
+    }
+
+    /// Median, p99 and max of `seconds`, in milliseconds.
+    private static func timings(_ seconds: [Double]) -> JSONValue {
+        let sorted = seconds.sorted()
+        func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * q).rounded(.up)))] }
+        func ms(_ s: Double) -> JSONValue { .number((s * 1_000_000).rounded() / 1000) }
+        return .object([("count", .integer(Int64(sorted.count))), ("median", ms(at(0.5))), ("p99", ms(at(0.99))),
+                        ("max", ms(sorted.last ?? 0))])
+    }
+
+    private static func monotonicNow() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+}

@@ -1,0 +1,24 @@
+import IngestCore
+
+/// Hidden commands for `Benchmarks/run` (not listed in `--help`): `bench probe|download|query`.
+let hiddenCommands: [Command] = [
+    Command(name: "bench", usage: "video-ingest bench probe FILE [--iterations N] | download URL DEST | query --spool DIR [--iterations N] [--deep-page N]",
+            summary: "Benchmark harness timings (hidden).", options: ["iterations", "deep-page", "spool"]) { args throws(UsageError) in
+        guard let what = args.positionals.first else { throw UsageError("expected probe, download or query") }
+        let iterations = try args.int("iterations", default: 20, range: 1...100_000)
+        switch what {
+        case "probe":
+            return BenchCommands.probe(file: try args.positionals(2, "probe FILE")[1], iterations: iterations)
+        case "download":
+            let words = try args.positionals(3, "download URL DEST")
+            return BenchCommands.download(url: words[1], destination: words[2])
+        case "query":
+            _ = try args.positionals(1, "query --spool DIR")
+            guard let spool = args.options["spool"] else { throw UsageError("--spool is required") }
+            return BenchCommands.query(spool: spool, iterations: iterations,
+                                       deepPage: try args.int("deep-page", default: 1000, range: 0...Int(Int32.max)))
+        default:
+            throw UsageError("unknown bench subcommand '\(what)'")
+        }
+    },
+]
