@@ -5,8 +5,8 @@ import IngestStore
 /// SIGTERM/SIGINT; SIGHUP (or an edited config file) reloads the config.
 ///
 /// Threads: the main thread waits for signals (`sigwait`), one intake thread, one thread per
-/// worker, and one lease heartbeat. Media and download work is blocking C code on the worker
-/// threads, never on Swift's cooperative pool.
+/// worker, and one lease heartbeat. Downloads are blocking libcurl calls on the worker threads and
+/// media work runs in a child process a worker waits on; neither uses Swift's cooperative pool.
 public final class Daemon: @unchecked Sendable {
     let configSource: ConfigSource
     let layout: SpoolLayout
