@@ -15,7 +15,7 @@ let commands: [Command] = [
             summary: "Runs the worker until SIGTERM/SIGINT; SIGHUP reloads the config.", options: ["config", "spool"]) { args throws(UsageError) in
         _ = try args.positionals(0, "no arguments")
         do {
-            let daemon = try Daemon(configPath: args.options["config"], configMustExist: args.options["config"] != nil, spool: args.options["spool"])
+            let daemon = try Daemon(configPath: args.options["config"], spool: args.options["spool"])
             return CommandResult(exitCode: try daemon.run(), stdout: "", stderr: "")
         } catch {
             return .failure("\(error)")

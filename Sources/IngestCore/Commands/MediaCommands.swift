@@ -7,7 +7,7 @@ public enum MediaCommands {
     /// the verdict, 1 when the file cannot be read.
     public static func probe(file: String, configPath: String?) -> CommandResult {
         let config: IngestConfig
-        do { config = try ConfigLoader.load(path: configPath ?? ConfigLoader.defaultPath, mustExist: configPath != nil) } catch {
+        do { config = try ConfigLoader.load(option: configPath) } catch {
             return .failure("\(error)")
         }
         var isDirectory: ObjCBool = false
@@ -25,7 +25,7 @@ public enum MediaCommands {
     /// `optimize IN OUT_DIR`: runs the optimizer by hand and prints what it made.
     public static func optimize(input: String, outputDirectory: String, configPath: String?) -> CommandResult {
         let config: IngestConfig
-        do { config = try ConfigLoader.load(path: configPath ?? ConfigLoader.defaultPath, mustExist: configPath != nil) } catch {
+        do { config = try ConfigLoader.load(option: configPath) } catch {
             return .failure("\(error)")
         }
         do {

@@ -10,7 +10,7 @@ public struct SpoolCommands {
     /// Loads the config (`--config`, which must then exist, or the default file if present) and
     /// resolves the spool (`--spool`, or the config's `spoolDirectory`).
     public init(configPath: String?, spool: String?) throws(ConfigError) {
-        config = try ConfigLoader.load(path: configPath ?? ConfigLoader.defaultPath, mustExist: configPath != nil)
+        config = try ConfigLoader.load(option: configPath)
         layout = SpoolLayout(root: spool ?? config.spoolDirectory)
     }
 

@@ -7,6 +7,13 @@ public enum ConfigLoader {
     /// The file the commands read when `--config` is not given.
     public static let defaultPath = "config/ingest.json"
 
+    /// Loads the config a command's `--config` option names (CONTRACT section 1): a named file
+    /// must exist and be valid; without the option, `config/ingest.json` is read when it exists
+    /// and the built-in defaults apply when it does not.
+    public static func load(option: String?) throws(ConfigError) -> IngestConfig {
+        try load(path: option ?? defaultPath, mustExist: option != nil)
+    }
+
     /// Loads `path`. With `mustExist` false a missing file gives the built-in defaults.
     public static func load(path: String, mustExist: Bool) throws(ConfigError) -> IngestConfig {
         guard FileManager.default.fileExists(atPath: path) else {

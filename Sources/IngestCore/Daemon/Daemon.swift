@@ -18,9 +18,9 @@ public final class Daemon: @unchecked Sendable {
     private var workerThreads = 0
 
     /// Loads the config; `spool` overrides its `spoolDirectory`.
-    public init(configPath: String?, configMustExist: Bool, spool: String?) throws {
+    public init(configPath: String?, spool: String?) throws {
         let path = configPath ?? ConfigLoader.defaultPath
-        let initial = try ConfigLoader.load(path: path, mustExist: configMustExist)
+        let initial = try ConfigLoader.load(option: configPath)
         let exists = FileManager.default.fileExists(atPath: path)
         configSource = ConfigSource(path: exists ? path : nil, initial: initial)
         layout = SpoolLayout(root: spool ?? initial.spoolDirectory)
