@@ -25,19 +25,8 @@ enum Remuxer {
         }
         try output.writeHeader()
 
-        let videoStream = input.stream(videoIndex)
-        let origin = VideoTranscoder.origin(of: videoStream)
-        var reporter = ProgressReporter(durationSeconds: source.durationSeconds, callback: progress)
-        let packet = try Packet()
-        while input.read(into: packet) {
-            defer { packet.unref() }
-            try Cancellation.check(shouldCancel)
-            let index = Int(packet.pointer.pointee.stream_index)
-            guard let outputStream = outputStreams[index] else { continue }
-            if index == videoIndex, let seconds = PacketClock.seconds(of: packet.pointer, in: videoStream, origin: origin) {
-                if DurationBound.isPast(seconds, of: source) { break }
-                reporter.update(seconds: seconds)
-            }
+        try DemuxLoop.run(input, videoIndex: videoIndex, source: source, progress: progress, shouldCancel: shouldCancel) { index, packet in
+            guard let outputStream = outputStreams[index] else { return }
             av_packet_rescale_ts(packet.pointer, input.stream(index).pointee.time_base, outputStream.pointee.time_base)
             packet.pointer.pointee.stream_index = outputStream.pointee.index
             packet.pointer.pointee.pos = -1

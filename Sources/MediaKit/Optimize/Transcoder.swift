@@ -15,7 +15,6 @@ enum Transcoder {
         // The encode thread must be stopped before the contexts it uses go away, whatever happens here.
         defer { video.abandon() }
         let videoStream = input.stream(videoIndex)
-        let origin = VideoTranscoder.origin(of: videoStream)
         var audio: AudioTranscoder? = nil
         if let audioIndex = input.firstStream(of: AVMEDIA_TYPE_AUDIO) {
             audio = try AudioTranscoder(input: input, index: audioIndex, output: output, settings: settings,
@@ -26,17 +25,8 @@ enum Transcoder {
         }
         try output.writeHeader()
 
-        var reporter = ProgressReporter(durationSeconds: source.durationSeconds, callback: progress)
-        let packet = try Packet()
-        while input.read(into: packet) {
-            defer { packet.unref() }
-            try Cancellation.check(shouldCancel)
-            let index = Int(packet.pointer.pointee.stream_index)
+        try DemuxLoop.run(input, videoIndex: videoIndex, source: source, progress: progress, shouldCancel: shouldCancel) { index, packet in
             if index == videoIndex {
-                if let seconds = PacketClock.seconds(of: packet.pointer, in: videoStream, origin: origin) {
-                    if DurationBound.isPast(seconds, of: source) { break }
-                    reporter.update(seconds: seconds)
-                }
                 try video.send(packet.pointer)
             } else if let audio, index == audio.streamIndex {
                 try audio.send(packet.pointer)
