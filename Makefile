@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 DEB_PACKAGES := libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
-                libsqlite3-dev libcurl4-openssl-dev pkg-config ffmpeg python3 strace curl
+                libsqlite3-dev libcurl4-openssl-dev libssl-dev pkg-config ffmpeg python3 strace curl
 CONFIG ?= config/ingest.json
 BIN := .build/debug/video-ingest
 
@@ -52,8 +52,9 @@ FUZZ_DIR := .build-fuzz
 SWIFTC ?= swiftc
 FUZZ_SWIFTC = $(SWIFTC) -swift-version 6 -parse-as-library -O -g -sanitize=fuzzer,address -use-ld=lld
 FUZZ_SNIFF_SOURCES := $(wildcard Sources/MediaKit/Sniff/*.swift)
-FUZZ_REQUEST_SOURCES := $(addprefix Sources/IngestCore/,Support/JSONParser.swift Support/JSONValue.swift \
-  Support/SHA256.swift Intake/RequestValidator.swift Intake/VideoRequest.swift Contract/ErrorCodes.swift \
+FUZZ_REQUEST_SOURCES := Sources/IngestCrypto/SHA256.swift Sources/IngestCrypto/SecureRandom.swift \
+  $(addprefix Sources/IngestCore/,Support/JSONParser.swift Support/JSONValue.swift \
+  Intake/RequestValidator.swift Intake/VideoRequest.swift Contract/ErrorCodes.swift \
   Contract/RequestError.swift)
 FUZZ_PROBE_SOURCES = $(shell find Sources/MediaKit -name '*.swift')
 # Per target: libFuzzer options (the dictionary, the input size cap, the per-input time limit in seconds).
@@ -67,7 +68,7 @@ $(FUZZ_DIR)/fuzz-sniff: Fuzz/sniff/main.swift $(FUZZ_SNIFF_SOURCES)
 
 $(FUZZ_DIR)/fuzz-request: Fuzz/request/main.swift $(FUZZ_REQUEST_SOURCES)
 	@mkdir -p $(FUZZ_DIR)
-	nice -n 10 $(FUZZ_SWIFTC) -module-name IngestCore $^ -o $@
+	nice -n 10 $(FUZZ_SWIFTC) -module-name IngestCore -I Sources/CCrypto $^ -lcrypto -o $@
 
 $(FUZZ_DIR)/fuzz-probe: Fuzz/probe/main.swift $(FUZZ_PROBE_SOURCES) Sources/CFFmpeg/module.modulemap Sources/CFFmpeg/shim.h
 	@mkdir -p $(FUZZ_DIR)

@@ -4,10 +4,11 @@ import PackageDescription
 /// video-ingest: a drop-folder worker that downloads, checks, optimizes and publishes product videos.
 ///
 /// Layers (see docs/ARCHITECTURE.md):
-///   C system libraries: CFFmpeg, CSQLite, CCurl (module maps and shims only)
+///   C system libraries: CFFmpeg, CSQLite, CCurl, CCrypto (module maps and shims only)
 ///   MediaKit        every FFmpeg call: sniff, probe, optimize
 ///   IngestStore     every SQL statement: videos, jobs, idempotency keys
 ///   IngestDownload  every libcurl call: the guarded downloader
+///   IngestCrypto    every libcrypto call: SHA-256, HMAC-SHA256, random bytes, constant-time compare
 ///   IngestCore      config, contract types, intake, pipeline stages, daemon, CLI commands
 ///   video-ingest    the executable: argument parsing only
 let package = Package(
@@ -31,16 +32,23 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(name: "MediaKit", dependencies: ["CFFmpeg"]),
+        .target(name: "IngestCrypto", dependencies: ["CCrypto"]),
         .target(name: "IngestStore", dependencies: ["CSQLite"]),
         .target(name: "IngestDownload", dependencies: ["CCurl"]),
-        .target(name: "IngestCore", dependencies: ["MediaKit", "IngestStore", "IngestDownload"]),
+        .target(name: "IngestCore", dependencies: ["MediaKit", "IngestStore", "IngestDownload", "IngestCrypto"]),
         .executableTarget(name: "video-ingest", dependencies: ["IngestCore"]),
         // A small HTTP/1.1 server on 127.0.0.1 with hostile routes, used only by tests.
         .target(name: "TestHTTPServer", path: "Tests/TestHTTPServer"),
         // Builders of hostile media files (playlists, drefs, huge pictures, many tracks…), used only by tests.
         .target(name: "HostileMedia", path: "Tests/HostileMedia"),
         .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "HostileMedia"]),
+        .testTarget(name: "IngestCryptoTests", dependencies: ["IngestCrypto"]),
         .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore"]),
         .testTarget(name: "IngestDownloadTests", dependencies: ["IngestDownload", "TestHTTPServer"]),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "TestHTTPServer", "HostileMedia", "video-ingest"]),

@@ -1,5 +1,5 @@
 // libFuzzer entry point for the request parser, validator and canonical digest
-// (Support/JSONParser.swift, JSONValue.swift, SHA256.swift, Intake/RequestValidator.swift, …).
+// (Support/JSONParser.swift, JSONValue.swift, IngestCrypto/SHA256.swift, Intake/RequestValidator.swift, …).
 //
 // Compiled by `make fuzz` together with those sources as one module (no `import IngestCore`).
 // The input is a drop file's body. Every invariant below is a `precondition`: a broken one is a crash.

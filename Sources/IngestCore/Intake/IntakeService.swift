@@ -1,4 +1,5 @@
 import Foundation
+import IngestCrypto
 import IngestStore
 
 /// Turns one request (a drop file's body, or `video-ingest enqueue`) into a stored video or a
