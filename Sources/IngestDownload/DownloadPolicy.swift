@@ -1,26 +1,27 @@
 /// The limits of one download, built by the daemon from `download.*` and
-/// `limits.maxFileSizeBytes` of the config (CONTRACT.md section 7).
+/// `limits.maxFileSizeBytes` of the config (CONTRACT.md section 7). It has no defaults of its
+/// own: the contract's defaults live in one table, `IngestConfig`, which makes every policy
+/// (`IngestConfig.downloadPolicy`).
 public struct DownloadPolicy: Sendable, Equatable {
     /// The whole download, all attempts and backoff included, in seconds.
-    public var timeoutSeconds: Double = 300
+    public var timeoutSeconds: Double
     /// No byte (header or body) for this long ends the attempt as `.timeout`.
-    public var stallTimeoutSeconds: Double = 30
+    public var stallTimeoutSeconds: Double
     /// Redirects followed at most; one more is `.failed`.
-    public var maxRedirects: Int = 5
+    public var maxRedirects: Int
     /// Extra attempts for transient faults (HTTP 5xx, refused/reset connections,
     /// truncated bodies). Timeouts, 4xx and size are final.
-    public var retries: Int = 2
+    public var retries: Int
     /// Backoff before the first retry; doubled before each further retry.
-    public var retryBackoffSeconds: Double = 1
+    public var retryBackoffSeconds: Double
     /// The largest body accepted, in bytes.
-    public var maxBytes: Int64 = 524_288_000
+    public var maxBytes: Int64
     /// Non-public ranges that may nevertheless be connected to (tests, on-prem CDNs).
-    public var allowedNetworks: [CIDR] = []
+    public var allowedNetworks: [CIDR]
 
-    /// Creates a policy; every parameter defaults to the contract's default.
-    public init(timeoutSeconds: Double = 300, stallTimeoutSeconds: Double = 30, maxRedirects: Int = 5,
-                retries: Int = 2, retryBackoffSeconds: Double = 1, maxBytes: Int64 = 524_288_000,
-                allowedNetworks: [CIDR] = []) {
+    /// Creates a policy from explicit values.
+    public init(timeoutSeconds: Double, stallTimeoutSeconds: Double, maxRedirects: Int, retries: Int,
+                retryBackoffSeconds: Double, maxBytes: Int64, allowedNetworks: [CIDR]) {
         self.timeoutSeconds = timeoutSeconds
         self.stallTimeoutSeconds = stallTimeoutSeconds
         self.maxRedirects = maxRedirects

@@ -62,9 +62,27 @@ final class CommandLineTests: XCTestCase {
         let bad = harness.root + "/bad.json"
         try Data(#"{"workers": "many", "limits": {"minDurationSeconds": -1}}"#.utf8).write(to: URL(fileURLWithPath: bad))
         let result = try harness.run(["config", "check", bad])
-        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.stderr.contains("workers"), result.stderr)
         XCTAssertTrue(result.stderr.contains("limits.minDurationSeconds"), result.stderr)
+        XCTAssertEqual(try harness.run(["config", "check", harness.root + "/missing.json"]).status, 1)
+    }
+
+    /// CONTRACT section 7: a key the daemon does not know is an error naming the key, exit 2.
+    func testConfigCheck_unknownKeys_exit2NamingEachKey() throws {
+        let typo = harness.root + "/typo.json"
+        try Data(#"{"wokers": 2, "limits": {"maxDurationSecond": 60, "minDurationSeconds": 8}, "download": {"allowedNetworks": []}}"#.utf8)
+            .write(to: URL(fileURLWithPath: typo))
+        let result = try harness.run(["config", "check", typo])
+        XCTAssertEqual(result.status, 2, result.stderr)
+        XCTAssertTrue(result.stderr.contains("wokers is not a known key"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("limits.maxDurationSecond is not a known key"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("minDurationSeconds is not"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("allowedNetworks is not"), result.stderr)
+        guard case .array(let problems)? = try JSONParser.parse(Data(result.stdout.utf8))["problems"] else {
+            return XCTFail("no problems array on stdout: \(result.stdout)")
+        }
+        XCTAssertEqual(problems.count, 2, result.stdout)
     }
 
     func testHelpOnEveryCommand_andUnknownFlagsExit2() throws {

@@ -60,6 +60,14 @@ final class DaemonLifecycleTests: XCTestCase {
         try harness.drop(seller: "s", key: "de-3", body: deBody)
         XCTAssertNotNil(try harness.waitForReceipt(seller: "s", key: "de-3")["videoId"], "the previous config stays in force")
 
+        // A typo is an unknown key: reported by name, and the previous config stays in force.
+        try harness.writeConfig(["download.allowedNetworks": .array([]), "intake.storeFrontCode": .array([.string("TR")])])
+        try harness.waitUntil("the unknown key is reported", timeout: 10) {
+            harness.logLines().contains { $0.contains("config not reloaded") && $0.contains("intake.storeFrontCode is not a known key") }
+        }
+        try harness.drop(seller: "s", key: "de-3b", body: deBody)
+        XCTAssertNotNil(try harness.waitForReceipt(seller: "s", key: "de-3b")["videoId"], "the previous config stays in force")
+
         try harness.writeConfig(["download.allowedNetworks": .array([])])
         kill(harness.daemon!.processIdentifier, SIGHUP)
         try harness.waitUntil("SIGHUP reload", timeout: 10) { harness.logLines().contains { $0.contains("SIGHUP") } }

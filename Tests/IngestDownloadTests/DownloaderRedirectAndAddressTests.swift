@@ -84,8 +84,8 @@ final class DownloaderRedirectAndAddressTests: DownloadTestCase {
         XCTAssertEqual(server.requestCount(path: "/redirect"), 1)
     }
 
-    func testDownload_defaultPolicy_refusesLoopback() {
-        let error = failure(server.url("/files/h264_aac_10s.mp4"), DownloadPolicy())
+    func testDownload_noAllowedNetworks_refusesLoopback() throws {
+        let error = failure(server.url("/files/h264_aac_10s.mp4"), try policy(allowed: []))
         XCTAssertEqual(error?.failure, .urlInvalid)
         XCTAssertTrue(error?.message.contains("127.0.0.1") ?? false)
         XCTAssertEqual(server.connectionCount, 0)

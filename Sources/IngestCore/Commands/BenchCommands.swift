@@ -26,8 +26,11 @@ public enum BenchCommands {
 
     /// `bench download URL DEST`: one download with the pipeline's downloader (127.0.0.1 allowed), timed.
     public static func download(url: String, destination: String) -> CommandResult {
-        let policy = DownloadPolicy(timeoutSeconds: 600, retries: 0, maxBytes: Int64.max / 2,
-                                    allowedNetworks: ["127.0.0.1/32", "::1/128"].compactMap(CIDR.parse))
+        var policy = IngestConfig().downloadPolicy
+        policy.timeoutSeconds = 600
+        policy.retries = 0
+        policy.maxBytes = Int64.max / 2
+        policy.allowedNetworks = ["127.0.0.1/32", "::1/128"].compactMap(CIDR.parse)
         let start = monotonicNow()
         do {
             let result = try Downloader().download(url: url, to: destination, policy: policy)

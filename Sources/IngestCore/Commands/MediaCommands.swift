@@ -31,12 +31,9 @@ public enum MediaCommands {
         do {
             let check = try MediaCheck.check(path: input, name: (input as NSString).lastPathComponent, config: config)
             guard let format = check.format else { return .failure("\(input): not a known video container") }
-            let o = config.optimization
             let start = Date()
-            let result = try Optimizer.optimize(
-                input: input, format: format, outputDirectory: outputDirectory,
-                settings: OptimizeSettings(maxHeight: o.maxHeight, maxFrameRate: o.maxFrameRate, crf: o.crf, preset: o.preset,
-                                           x264Threads: o.x264Threads))
+            let result = try Optimizer.optimize(input: input, format: format, outputDirectory: outputDirectory,
+                                                settings: config.optimizeSettings)
             return .ok(.object([
                 ("video", .string(result.videoPath)), ("poster", .string(result.posterPath)),
                 ("fastPath", .bool(result.usedFastPath)),
@@ -49,14 +46,20 @@ public enum MediaCommands {
         }
     }
 
-    /// `config check FILE`.
+    /// `config check FILE`: exit 0 for a valid file; exit 2 with every problem (on stdout as JSON,
+    /// on stderr as one line) for a file that is read but invalid, an unknown key among them
+    /// (CONTRACT section 7); exit 1 for a file that does not exist or cannot be read.
     public static func checkConfig(file: String) -> CommandResult {
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            return .failure("invalid config \(file): the file does not exist or cannot be read")
+        }
         do {
             let config = try ConfigLoader.load(path: file, mustExist: true)
             return .ok(.object([("valid", .bool(true)), ("spoolDirectory", .string(config.spoolDirectory)),
                                 ("workers", .integer(Int64(config.workers)))]))
         } catch {
-            return .failure("\(error)")
+            let document = JSONValue.object([("valid", .bool(false)), ("problems", .array(error.problems.map { .string($0) }))])
+            return CommandResult(exitCode: 2, stdout: document.pretty + "\n", stderr: "video-ingest: \(error)\n")
         }
     }
 }

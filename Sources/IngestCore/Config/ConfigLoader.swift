@@ -82,16 +82,44 @@ public enum ConfigLoader {
         reader.int64("pipeline.mediaOutputLimitBytes", &c.pipeline.mediaOutputLimitBytes, 0...Int64.max)
         reader.int("pipeline.mediaOpenFiles", &c.pipeline.mediaOpenFiles, 16...4096)
 
+        reader.reportUnknownKeys()
         guard reader.problems.isEmpty else { throw ConfigError(path: nil, problems: reader.problems) }
         return c
     }
 
-    /// Reads typed values by dotted path and collects every problem.
+    /// Reads typed values by dotted path and collects every problem. Every path it is asked for
+    /// is a known key, so the keys a file holds beyond those are reported by `reportUnknownKeys`
+    /// (CONTRACT section 7: a typo never passes silently), and a key added to `parse` is known
+    /// with no second list to keep.
     private struct Reader {
         let root: JSONValue
         var problems: [String] = []
+        private var known: Set<String> = []
+        private var knownParents: Set<String> = []
+
+        init(root: JSONValue) { self.root = root }
+
+        /// Adds "… is not a known key" for every member of the file that no read asked for.
+        mutating func reportUnknownKeys() {
+            func walk(_ node: JSONValue, prefix: String) {
+                guard case .object(let members) = node else { return }
+                for (key, child) in members {
+                    let path = prefix.isEmpty ? key : prefix + "." + key
+                    if known.contains(path) { continue }
+                    if knownParents.contains(path) { walk(child, prefix: path); continue }
+                    problems.append("\(path) is not a known key")
+                }
+            }
+            walk(root, prefix: "")
+        }
 
         private mutating func value(_ path: String) -> JSONValue? {
+            known.insert(path)
+            var parent = Substring(path)
+            while let dot = parent.lastIndex(of: ".") {
+                parent = parent[..<dot]
+                knownParents.insert(String(parent))
+            }
             var node = root
             for part in path.split(separator: ".") {
                 guard case .object = node else {

@@ -94,7 +94,7 @@ extension MediaChildRequest {
 
     /// The optimizer's settings.
     var optimizeSettings: OptimizeSettings {
-        let s = settings ?? Settings(maxHeight: 720, maxFrameRate: 30, crf: 23, preset: "veryfast", x264Threads: 0)
+        guard let s = settings else { return IngestConfig().optimizeSettings }
         return OptimizeSettings(maxHeight: s.maxHeight, maxFrameRate: s.maxFrameRate, crf: s.crf, preset: s.preset,
                                 x264Threads: s.x264Threads)
     }

@@ -6,11 +6,7 @@ extension StageContext {
     func download() throws -> JSONValue {
         do { try AtomicFile.makeDirectories(scratch) } catch { throw FailureMapping.map(error) }
         let partial = scratch + "/source.part"
-        let d = config.download
-        let policy = DownloadPolicy(
-            timeoutSeconds: d.timeoutSeconds, stallTimeoutSeconds: d.stallTimeoutSeconds, maxRedirects: d.maxRedirects,
-            retries: d.retries, retryBackoffSeconds: d.retryBackoffSeconds, maxBytes: config.limits.maxFileSizeBytes,
-            allowedNetworks: d.allowedNetworks.compactMap(CIDR.parse))
+        let policy = config.downloadPolicy
         let videoId = video.id
         // Progress goes to the store off the transfer's thread: a store that another process holds
         // locked (seconds of busy timeout) must not stall the transfer into a download timeout.
