@@ -18,6 +18,9 @@ extension VideoStore {
     /// One page of the videos that are not deleted, newest first (seq DESC), filtered by
     /// seller, id and status (combined with AND). `total` counts every match.
     /// Throws `.misuse` for a negative page or a size below 1.
+    ///
+    /// Neither `total` nor a deep page walks the matching rows: both come from the block counts
+    /// of `ListBlocks`, and the page's rows from the list index starting in their block.
     public func list(_ q: ListQuery) throws -> ListPage {
         guard q.page >= 0, q.size >= 1 else {
             throw StoreError(.misuse, "page must be >= 0 and size >= 1 (got page \(q.page), size \(q.size))")
@@ -33,14 +36,23 @@ extension VideoStore {
         return try withConnection { db in
             // One snapshot, so that `total` and the items agree while other processes write.
             try db.transaction(.deferred) {
-                let total = try db.queryFirst("SELECT COUNT(*) FROM videos WHERE \(filter)", params) { $0.int64(0) } ?? 0
+                if q.id != nil {
+                    // At most one row: read it, and count what was read.
+                    let matches = try Self.fetchVideos(db, where: filter, params)
+                    return ListPage(total: matches.count, items: Array(matches.dropFirst(offset).prefix(q.size)))
+                }
+                let status = q.status?.rawValue
+                let total = try ListBlocks.total(db, sellerId: q.sellerId, status: status)
+                guard offset < total else { return ListPage(total: total, items: []) }
+                let start = try ListBlocks.start(db, sellerId: q.sellerId, status: status, offset: offset)
+                let bound = start.seqBelow.map { " AND seq < \($0)" } ?? ""
                 // The page's seqs come from the covering index alone; only those rows are read.
                 let items = try Self.fetchVideos(
                     db,
-                    where: "seq IN (SELECT seq FROM videos WHERE \(filter) ORDER BY seq DESC LIMIT ? OFFSET ?)",
-                    params + [.integer(Int64(q.size)), .integer(Int64(offset))]
+                    where: "seq IN (SELECT seq FROM videos WHERE \(filter)\(bound) ORDER BY seq DESC LIMIT ? OFFSET ?)",
+                    params + [.integer(Int64(q.size)), .integer(Int64(start.skip))]
                 )
-                return ListPage(total: Int(total), items: items)
+                return ListPage(total: total, items: items)
             }
         }
     }

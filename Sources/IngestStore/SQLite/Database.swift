@@ -57,6 +57,16 @@ final class Database {
         }
     }
 
+    /// Steps through the rows of `sql` while `body` returns true.
+    func queryWhile(_ sql: String, _ params: [SQLValue] = [], _ body: (Row) throws -> Bool) throws {
+        let stmt = try statement(sql)
+        defer { stmt.reset() }
+        try stmt.bind(params)
+        while try stmt.step() {
+            guard try body(Row(handle: stmt.handle)) else { return }
+        }
+    }
+
     /// The first row of `sql` mapped by `transform`, or nil when there is none.
     func queryFirst<T>(_ sql: String, _ params: [SQLValue] = [], _ transform: (Row) throws -> T) throws -> T? {
         var result: T?

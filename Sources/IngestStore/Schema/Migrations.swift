@@ -5,7 +5,7 @@
 /// opening a new file at once migrate it only once.
 enum Migrations {
     /// The SQL of each migration, in order.
-    static let all: [String] = [version1, version2, version3]
+    static let all: [String] = [version1, version2, version3, version4]
 
     /// The schema version this build writes.
     static var latestVersion: Int { all.count }
@@ -125,5 +125,52 @@ enum Migrations {
     /// is retried once and then failed, never retried forever.
     private static let version3 = """
         ALTER TABLE jobs ADD COLUMN media_crashes INTEGER NOT NULL DEFAULT 0;
+        """
+
+    /// Version 4: `video_list_blocks` (see `ListBlocks`): listed videos counted per block of 1024
+    /// seqs, per (seller, status), with `*` for "any", kept by triggers on every insert, status
+    /// change, delete flag and row removal, and filled from the rows already there.
+    private static let version4 = """
+        CREATE TABLE video_list_blocks (
+            seller_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            block INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (seller_id, status, block)
+        ) WITHOUT ROWID;
+        INSERT INTO video_list_blocks (seller_id, status, block, n)
+        SELECT k.seller_id, k.status, k.block, COUNT(*) FROM (
+            SELECT seller_id, status, seq >> 10 AS block FROM videos WHERE deleted = 0
+            UNION ALL SELECT seller_id, '*', seq >> 10 FROM videos WHERE deleted = 0
+            UNION ALL SELECT '*', status, seq >> 10 FROM videos WHERE deleted = 0
+            UNION ALL SELECT '*', '*', seq >> 10 FROM videos WHERE deleted = 0
+        ) AS k GROUP BY k.seller_id, k.status, k.block;
+        CREATE TRIGGER video_list_blocks_insert AFTER INSERT ON videos WHEN NEW.deleted = 0
+        BEGIN
+            INSERT INTO video_list_blocks (seller_id, status, block, n)
+            SELECT k.s, k.t, NEW.seq >> 10, 1 FROM (SELECT NEW.seller_id AS s, NEW.status AS t
+                UNION ALL SELECT NEW.seller_id, '*' UNION ALL SELECT '*', NEW.status UNION ALL SELECT '*', '*') AS k WHERE true
+            ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER video_list_blocks_update AFTER UPDATE OF status, deleted ON videos
+        WHEN OLD.status IS NOT NEW.status OR OLD.deleted IS NOT NEW.deleted
+        BEGIN
+            UPDATE video_list_blocks SET n = n - 1
+            WHERE OLD.deleted = 0 AND block = OLD.seq >> 10
+              AND ((seller_id = OLD.seller_id AND status = OLD.status) OR (seller_id = OLD.seller_id AND status = '*')
+                   OR (seller_id = '*' AND status = OLD.status) OR (seller_id = '*' AND status = '*'));
+            INSERT INTO video_list_blocks (seller_id, status, block, n)
+            SELECT k.s, k.t, NEW.seq >> 10, 1 FROM (SELECT NEW.seller_id AS s, NEW.status AS t
+                UNION ALL SELECT NEW.seller_id, '*' UNION ALL SELECT '*', NEW.status UNION ALL SELECT '*', '*') AS k
+            WHERE NEW.deleted = 0
+            ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER video_list_blocks_delete AFTER DELETE ON videos WHEN OLD.deleted = 0
+        BEGIN
+            UPDATE video_list_blocks SET n = n - 1
+            WHERE block = OLD.seq >> 10
+              AND ((seller_id = OLD.seller_id AND status = OLD.status) OR (seller_id = OLD.seller_id AND status = '*')
+                   OR (seller_id = '*' AND status = OLD.status) OR (seller_id = '*' AND status = '*'));
+        END;
         """
 }
