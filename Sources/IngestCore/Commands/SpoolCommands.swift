@@ -14,7 +14,7 @@ public struct SpoolCommands {
         layout = SpoolLayout(root: spool ?? config.spoolDirectory)
     }
 
-    private func openStore() throws -> VideoStore {
+    func openStore() throws -> VideoStore {
         do { try layout.create() } catch { throw DaemonError("cannot create the spool \(layout.root): \(error)") }
         let store = try VideoStore(path: layout.databasePath)
         try store.setOutbox({ [config] in config.outboxRouting })
