@@ -15,16 +15,15 @@ extension ConfigLoader.Reader {
         guard let list = value("notify.endpoints") else { return }
         guard case .array(let items) = list else { problems.append("notify.endpoints must be an array of objects"); return }
         var endpoints: [IngestConfig.WebhookEndpoint] = []
+        var urls = Set<String>()
         for (index, item) in items.enumerated() {
             let prefix = "notify.endpoints[\(index)]"
             guard case .object = item else { problems.append("\(prefix) must be an object"); continue }
             var reader = ConfigLoader.Reader(root: item)
-            if let endpoint = reader.endpoint() {
-                if endpoints.contains(where: { $0.url == endpoint.url }) {
-                    reader.problems.append("url is the url of an earlier endpoint (each endpoint needs its own)")
-                }
-                endpoints.append(endpoint)
+            if case .string(let url)? = item["url"], !urls.insert(url).inserted {
+                reader.problems.append("url is the url of an earlier endpoint (each endpoint needs its own)")
             }
+            if let endpoint = reader.endpoint() { endpoints.append(endpoint) }
             reader.reportUnknownKeys()
             problems += reader.problems.map { "\(prefix).\($0)" }
         }
