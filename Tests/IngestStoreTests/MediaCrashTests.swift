@@ -32,12 +32,13 @@ final class MediaCrashTests: StoreTestCase {
             _ = try create(store)
             // Make the file look like one written by a version-2 build.
             try store.withConnection { db in
+                try db.exec(OutboxTests.dropOutboxSQL)
                 try db.exec("ALTER TABLE jobs DROP COLUMN media_crashes")
                 try db.exec("PRAGMA user_version = 2")
             }
         }
         let store = try openStore()
-        XCTAssertEqual(try store.userVersion(), 3)
+        XCTAssertEqual(try store.userVersion(), VideoStore.schemaVersion)
         let job = try XCTUnwrap(store.claimJob(owner: "w", leaseSeconds: 30))
         XCTAssertEqual(try store.mediaCrashes(jobId: job.id), 0)
         XCTAssertEqual(try store.recordMediaCrash(jobId: job.id), 1)

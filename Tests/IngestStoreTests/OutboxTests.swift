@@ -11,6 +11,28 @@ final class OutboxTests: StoreTestCase {
             + (event.removedProductContentIds?.joined(separator: ",") ?? "-")
     }
 
+    /// Undoes the outbox migration (to make a file look like one an older build wrote).
+    static let dropOutboxSQL = """
+        DROP TRIGGER video_products_superseded; DROP TABLE event_removed_products;
+        DROP TABLE deliveries; DROP TABLE events
+        """
+
+    func testOutboxMigration_upgradesAFileWrittenBeforeIt() throws {
+        var id = ""
+        do {
+            let store = try openStore()
+            id = try create(store)
+            try store.withConnection { db in
+                try db.exec(Self.dropOutboxSQL)
+                try db.exec("PRAGMA user_version = \(VideoStore.schemaVersion - 1)")
+            }
+        }
+        let store = try outboxStore()
+        XCTAssertEqual(try store.userVersion(), VideoStore.schemaVersion)
+        try succeed(store, id)
+        XCTAssertEqual(try store.deliveries(failedOnly: false).map(\.eventType), ["video.succeeded"])
+    }
+
     private func outboxStore(_ routing: OutboxRouting = OutboxTests.routing, onEvents: (@Sendable () -> Void)? = nil) throws -> VideoStore {
         let store = try openStore()
         try store.setOutbox({ routing }, onEventsCommitted: onEvents)

@@ -104,6 +104,7 @@ final class WebhookNotifier: @unchecked Sendable {
         } catch {
             // The answer is not recorded: the delivery stays pending and is sent again (at least once).
             log.warn("cannot record a webhook attempt; it will be sent again: \(error)", videoId: delivery.videoId)
+            signal.wait(timeout: 1)
         }
         let context: [(String, JSONValue)] = [("event", .string(delivery.eventId)), ("type", .string(delivery.eventType)),
                                               ("endpoint", .string(delivery.endpointUrl))]
