@@ -22,33 +22,47 @@ extension VideoStore {
 
     /// The pending deliveries to `endpointUrl` that are due at `now` and first in line for their
     /// video (an earlier pending event of the same video to the same endpoint holds later ones
-    /// back), soonest first.
-    public func dueDeliveries(endpointUrl: String, now: Date = Date(), limit: Int = 50) throws -> [DeliveryRecord] {
+    /// back), soonest first. `partition` (index, count) keeps only the videos of one of `count`
+    /// disjoint sets (by the video id's last character), so that several senders can share an
+    /// endpoint and a video's events still go through one of them, in order.
+    public func dueDeliveries(endpointUrl: String, partition: (index: Int, count: Int) = (0, 1), now: Date = Date(),
+                              limit: Int = 50) throws -> [DeliveryRecord] {
         try withConnection { db in
             var rows: [DeliveryRecord] = []
             try db.query(
                 """
                 SELECT \(Self.deliveryColumns) FROM deliveries d JOIN events e ON e.seq = d.event_seq
-                WHERE d.endpoint_url = ? AND d.state = 'pending' AND d.next_attempt_at <= ?
-                  AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.endpoint_url = d.endpoint_url
-                                  AND p.video_id = d.video_id AND p.state = 'pending' AND p.seq < d.seq)
+                WHERE \(Self.firstInLine) AND d.next_attempt_at <= ?
                 ORDER BY d.next_attempt_at, d.seq LIMIT ?
                 """,
-                [.text(endpointUrl), .integer(Timestamp.millis(now)), .integer(Int64(limit))]
+                Self.firstInLineParams(endpointUrl, partition) + [.integer(Timestamp.millis(now)), .integer(Int64(limit))]
             ) { rows.append(try Self.deliveryRecord($0)) }
             return rows
         }
     }
 
-    /// When the next pending delivery to `endpointUrl` is due, or nil when none is pending.
-    public func nextDeliveryDue(endpointUrl: String) throws -> Date? {
+    /// When the next delivery `dueDeliveries` would hand out (same endpoint and partition) is
+    /// due, or nil when there is none; deliveries held back behind an earlier one do not count.
+    public func nextDeliveryDue(endpointUrl: String, partition: (index: Int, count: Int) = (0, 1)) throws -> Date? {
         try withConnection { db in
             let next = try db.queryFirst(
-                "SELECT MIN(next_attempt_at) FROM deliveries WHERE endpoint_url = ? AND state = 'pending'",
-                [.text(endpointUrl)]
+                "SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE \(Self.firstInLine)",
+                Self.firstInLineParams(endpointUrl, partition)
             ) { $0.optionalInt64(0) } ?? nil
             return next.map(Self.date)
         }
+    }
+
+    /// Pending deliveries `d` to one endpoint, of one partition of the videos, with no earlier
+    /// pending delivery of the same video to that endpoint (parameters: `firstInLineParams`).
+    private static let firstInLine = """
+        d.endpoint_url = ? AND d.state = 'pending' AND unicode(substr(d.video_id, -1)) % ? = ?
+        AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.endpoint_url = d.endpoint_url
+                        AND p.video_id = d.video_id AND p.state = 'pending' AND p.seq < d.seq)
+        """
+
+    private static func firstInLineParams(_ endpointUrl: String, _ partition: (index: Int, count: Int)) -> [SQLValue] {
+        [.text(endpointUrl), .integer(Int64(max(1, partition.count))), .integer(Int64(partition.index))]
     }
 
     /// Records one attempt of a pending delivery and what it decided. Returns false when the

@@ -125,6 +125,43 @@ final class OutboxTests: StoreTestCase {
         XCTAssertEqual(try store.dueDeliveries(endpointUrl: "http://other/").count, 0)
     }
 
+    func testNextDue_ignoresEventsHeldBackBehindAnEarlierOne() throws {
+        let store = try outboxStore()
+        let a = try create(store)
+        try succeed(store, a)
+        _ = try store.approve(videoId: a)
+        let first = try XCTUnwrap(try store.dueDeliveries(endpointUrl: "http://a/").first)
+        let later = Date().addingTimeInterval(60)
+        try store.recordDeliveryAttempt(seq: first.seq, result: .retry(at: later), httpStatus: 500, error: nil)
+        XCTAssertEqual(try store.nextDeliveryDue(endpointUrl: "http://a/")?.timeIntervalSince1970 ?? 0,
+                       later.timeIntervalSince1970, accuracy: 0.01, "the approval, due now, waits for the success")
+        XCTAssertNil(try store.nextDeliveryDue(endpointUrl: "http://other/"))
+    }
+
+    /// The partition of 4 a video falls into (`dueDeliveries`' rule: the id's last character).
+    static func partition(of videoId: String) -> (index: Int, count: Int) {
+        (Int(videoId.unicodeScalars.last!.value) % 4, 4)
+    }
+
+    func testPartitions_splitTheVideosDisjointly_andKeepEachVideosEventsTogether() throws {
+        let store = try outboxStore()
+        var ids: [String] = []
+        for _ in 0..<12 {
+            let id = try create(store, products: [UUID().uuidString])
+            try succeed(store, id)
+            _ = try store.approve(videoId: id)
+            ids.append(id)
+        }
+        var seen: [String] = []
+        for index in 0..<4 {
+            let due = try store.dueDeliveries(endpointUrl: "http://a/", partition: (index, 4))
+            XCTAssertTrue(due.allSatisfy { Self.partition(of: $0.videoId).index == index })
+            XCTAssertTrue(due.allSatisfy { $0.eventType == "video.succeeded" }, "one in line per video")
+            seen += due.map(\.videoId)
+        }
+        XCTAssertEqual(seen.sorted(), ids.sorted(), "every video in exactly one partition")
+    }
+
     func testGivenUp_isRetriedByEventId_withAFreshWindow_andCounted() throws {
         let store = try outboxStore()
         let id = try create(store)

@@ -4,12 +4,14 @@ import IngestStore
 
 /// The delivery worker (CONTRACT section 9): its own threads, never a pipeline worker's.
 ///
-/// One supervisor thread follows the config: it starts a lane for each endpoint in
-/// `notify.endpoints` and gives up the pending deliveries of endpoints no longer there. Each lane
-/// is one thread with its own `HTTPPoster` and works through the store's queue for its endpoint
-/// only, so a slow or dead endpoint holds up nobody else. The queue is the store
-/// (`VideoStore.dueDeliveries`): it hands out only the first pending event of each video, so a
-/// video's events reach the endpoint in order, while other videos' events go on. Nothing is
+/// One supervisor thread follows the config: it starts `lanesPerEndpoint` lanes for each endpoint
+/// in `notify.endpoints` and gives up the pending deliveries of endpoints no longer there. Each
+/// lane is one thread with its own `HTTPPoster` (and connection) and works through the store's
+/// queue for its endpoint and its share of the videos only, so a slow or dead endpoint holds up
+/// no other endpoint, and one video's slow answer holds up only its lane. The queue is the store
+/// (`VideoStore.dueDeliveries`): it hands out only the first pending event of each video, and a
+/// video always falls to the same lane, so a video's events reach the endpoint in order while
+/// other videos' events go on. Nothing is
 /// queued in memory: a backlog stays on disk, and a crash at any point leaves the delivery
 /// pending, to be sent again (at least once).
 final class WebhookNotifier: @unchecked Sendable {
@@ -20,6 +22,9 @@ final class WebhookNotifier: @unchecked Sendable {
     private let lanesLock = NSLock()
     private var lanes: Set<String> = []
     private let threads = DispatchGroup()
+
+    /// Senders per endpoint, each with its share of the videos.
+    static let lanesPerEndpoint = 4
 
     /// How long an idle lane or the supervisor sleeps before looking again (commits in this
     /// process wake them at once; those of other processes, such as `approve`, are seen then).
@@ -57,29 +62,32 @@ final class WebhookNotifier: @unchecked Sendable {
                     log.warn("cannot give up the deliveries of removed endpoints yet: \(error)")
                 }
             }
-            for url in urls where lanesLock.withLock({ lanes.insert(url).inserted }) {
-                spawn(name: "notify-lane") { [self] in
-                    lane(url: url)
-                    lanesLock.withLock { _ = lanes.remove(url) }
+            for url in urls {
+                for index in 0..<Self.lanesPerEndpoint where lanesLock.withLock({ lanes.insert("\(index) \(url)").inserted }) {
+                    spawn(name: "notify-lane") { [self] in
+                        lane(url: url, index: index)
+                        lanesLock.withLock { _ = lanes.remove("\(index) \(url)") }
+                    }
                 }
             }
             signal.wait(timeout: Self.pollSeconds * 2)
         }
     }
 
-    /// One endpoint's lane: runs while the endpoint is configured.
-    private func lane(url: String) {
+    /// Lane `index` of one endpoint: runs while the endpoint is configured.
+    private func lane(url: String, index: Int) {
         let poster = HTTPPoster()
         while !signal.isStopped {
             guard configSource.current.notify.endpoints.contains(where: { $0.url == url }) else { return }
             let due: [DeliveryRecord]
-            do { due = try store.dueDeliveries(endpointUrl: url) } catch {
+            do { due = try store.dueDeliveries(endpointUrl: url, partition: (index, Self.lanesPerEndpoint)) } catch {
                 log.warn("cannot read the webhook queue: \(error)", extra: [("endpoint", .string(url))])
                 signal.wait(timeout: 1)
                 continue
             }
             if due.isEmpty {
-                let next = (try? store.nextDeliveryDue(endpointUrl: url)).flatMap { $0 }.map { $0.timeIntervalSinceNow } ?? Self.pollSeconds
+                let next = (try? store.nextDeliveryDue(endpointUrl: url, partition: (index, Self.lanesPerEndpoint)))
+                    .flatMap { $0 }.map { $0.timeIntervalSinceNow } ?? Self.pollSeconds
                 signal.wait(timeout: max(0.01, min(Self.pollSeconds, next)))
                 continue
             }
