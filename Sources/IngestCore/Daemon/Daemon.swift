@@ -6,7 +6,7 @@ import IngestStore
 ///
 /// Threads: the main thread waits for signals (`sigwait`), one intake thread, one thread per
 /// worker, one lease heartbeat, and the webhook notifier's (`WebhookNotifier`: a supervisor and
-/// one lane per endpoint). Downloads are blocking libcurl calls on the worker threads and media
+/// four lanes per endpoint). Downloads are blocking libcurl calls on the worker threads and media
 /// work runs in a child process a worker waits on; neither uses Swift's cooperative pool.
 public final class Daemon: @unchecked Sendable {
     let configSource: ConfigSource
