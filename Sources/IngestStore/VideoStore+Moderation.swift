@@ -18,7 +18,7 @@ extension VideoStore {
                 "UPDATE videos SET approval = 'APPROVED', updated_at = ? WHERE id = ?",
                 [.text(Timestamp.iso(Date())), .text(videoId)]
             )
-            try Events.record(db, .approved, videoId: videoId, now: Date())
+            if state.approval != .approved { try Events.record(db, .approved, videoId: videoId, now: Date()) }
             return [videoId]
         }
     }

@@ -55,6 +55,7 @@ final class OutboxTests: StoreTestCase {
         try succeed(store, new, autoApprove: true)
         _ = try store.failVideo(videoId: failed, errorCode: "seller.integration.video.format.invalid", errorMessage: nil)
         _ = try store.approve(videoId: old)
+        _ = try store.approve(videoId: old)  // already approved: no second event
         _ = try store.reject(videoId: new, reason: nil)
         _ = try store.delete(videoId: failed)
         XCTAssertEqual(try bodies(store), [
