@@ -1,15 +1,23 @@
 # video-ingest: build, run and test. `make run` and `make test` install what is missing first.
 SHELL := /bin/bash
 SWIFT ?= swift
-DEB_PACKAGES := libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
+DEB_PACKAGES := python3-venv libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
                 libsqlite3-dev libcurl4-openssl-dev libssl-dev pkg-config ffmpeg python3 strace curl
+# Python tools the tests use, in the venv .build/venv (standardwebhooks: the webhook receiver's verifier).
+PIP_PACKAGES := standardwebhooks
+VENV := .build/venv
 CONFIG ?= config/ingest.json
 BIN := .build/debug/video-ingest
 
-.PHONY: deps build release run test samples bench bench-smoke clean fuzz fuzz-build
+.PHONY: deps debs build release run test samples bench bench-smoke clean fuzz fuzz-build
 
-## deps: install the Debian packages that are missing (apt-get update first, only when needed).
-deps:
+## deps: install the Debian packages that are missing (apt-get update first, only when needed), then the
+## venv .build/venv with $(PIP_PACKAGES) (pip runs only when one is missing).
+deps: debs
+	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	@$(VENV)/bin/python -m pip show -q $(PIP_PACKAGES) >/dev/null 2>&1 || $(VENV)/bin/python -m pip install -q $(PIP_PACKAGES)
+
+debs:
 	@missing=""; for p in $(DEB_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \

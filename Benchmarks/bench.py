@@ -7,7 +7,8 @@ Every row runs the project and its peer alternately (pair i runs the project fir
 even, the peer first when odd), reports medians and the ratio project/peer of each pair. Inputs
 are made by SampleMedia/make-samples.sh --bench at run time, in a temporary folder.
 --smoke: tiny inputs, one pair, small counts; checks that the harness works (seconds).
-Only the standard library is used.
+Only the standard library is used, except by the webhooks row's receiver
+(Tests/WebhookReceiver/receiver.py, run by the venv's Python with standardwebhooks: `make deps`).
 """
 import argparse
 import datetime
@@ -26,7 +27,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-ROWS = ["optimize", "remux", "probe", "job", "throughput", "download", "intake", "failing", "query"]
+ROWS = ["optimize", "remux", "probe", "job", "throughput", "download", "intake", "failing", "query", "webhooks"]
 
 
 def log(*parts):
@@ -139,13 +140,17 @@ class Daemon:
         self.config = os.path.join(self.root, "ingest.json")
         with open(self.config, "w") as f:
             json.dump(config, f)
-        self.log = open(os.path.join(self.root, "daemon.log"), "w")
-        self.proc = subprocess.Popen([env.bin, "daemon", "--config", self.config, "--spool", self.spool],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.start()
         self.counter = 0
         # Ready when a drop gets its receipt.
         vid = self.receipt(*self.drop("warmup", env.url("does-not-exist.mp4")), timeout=30)
         self.final(vid, timeout=30)
+
+    def start(self):
+        """Starts the daemon process (again, after `stop`, on the same spool and config)."""
+        self.log = open(os.path.join(self.root, "daemon.log"), "a")
+        self.proc = subprocess.Popen([self.env.bin, "daemon", "--config", self.config, "--spool", self.spool],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
 
     def body(self, url):
         return {"title": "Benchmark video", "videoUrl": url, "productContentIds": ["p-1"], "storeFrontCode": "TR"}
@@ -595,6 +600,96 @@ def row_query(env):
         parts.append("%s: p99 %.2f ms (median %.2f), command %s" % (label, p99, q[name]["median"], fmt_s(median(walls))))
     env.add("list and status, %s videos" % format(count, ","), "worst p99 %.2f ms" % worst, "none", "", "p99 ≤ 20 ms",
             "met" if worst <= 20 else "missed", "; ".join(parts) + "; seeded in %.0f s" % seed)
+
+
+WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwC3QkWJ9rGzM="
+
+SEED_DELIVERIES_SQL = """
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count)
+INSERT INTO events (id, type, video_id, body, created_at)
+SELECT printf('evt_bench%08d', i), 'video.succeeded', printf('%08x-0000-4000-8000-%012x', i, i),
+       '{"type":"video.succeeded","timestamp":"2026-01-01T00:00:00.000Z","data":{"id":"'
+         || printf('%08x-0000-4000-8000-%012x', i, i) || '","status":"SUCCESS","productContentIds":["p-' || i || '"]}}',
+       CAST(strftime('%s', 'now') AS INTEGER) * 1000
+FROM n;
+INSERT INTO deliveries (event_seq, endpoint_url, video_id, state, window_start, next_attempt_at)
+SELECT seq, :url, video_id, 'pending', created_at, created_at FROM events WHERE id LIKE 'evt_bench%';
+"""
+
+
+def receiver_entries(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(round(q * (len(ordered) - 1)))))]
+
+
+def row_webhooks(env):
+    """Deliveries per second to a local receiver that verifies each one with standardwebhooks, and
+    the latency from a SUCCESS commit to its delivery."""
+    python = os.path.join(ROOT, ".build", "venv", "bin", "python")
+    if not os.access(python, os.X_OK):
+        raise RuntimeError("%s is missing: run `make deps` (the venv with standardwebhooks)" % python)
+    backlog = 200 if env.smoke else 5000
+    videos = 2 if env.smoke else 20
+    hooks = os.path.join(env.work, "webhooks.jsonl")
+    receiver = subprocess.Popen([python, os.path.join(ROOT, "Tests", "WebhookReceiver", "receiver.py"),
+                                 "--secret", WEBHOOK_SECRET, "--log", hooks], stdout=subprocess.PIPE, text=True)
+    daemon = None
+    try:
+        url = "http://127.0.0.1:%d/hook" % json.loads(receiver.stdout.readline())["port"]
+        daemon = Daemon(env, "webhooks", workers=2, extra={"notify": {
+            "endpoints": [{"url": url, "secret": WEBHOOK_SECRET}], "allowedNetworks": ["127.0.0.1/32"]}})
+        # Latency: each SUCCESS commit's event timestamp to the receiver's verified arrival.
+        ids = [daemon.receipt(*daemon.drop("seller-hook-%d" % i, env.url("h264_720p_compliant_10s.mp4"))) for i in range(videos)]
+        for vid in ids:
+            assert daemon.final(vid)["status"] == "SUCCESS"
+        end = now() + 60
+        arrivals = {}
+        while now() < end and len(arrivals) < videos:
+            for e in receiver_entries(hooks):
+                if e["kind"] == "delivery" and e.get("verified") and e.get("type") == "video.succeeded":
+                    arrivals.setdefault(e["data"]["id"], (e["at"], e["eventTimestamp"]))
+            time.sleep(0.05)
+        if len(arrivals) < videos:
+            raise RuntimeError("only %d of %d video.succeeded events arrived" % (len(arrivals), videos))
+        latencies = [(at - datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
+                      .replace(tzinfo=datetime.timezone.utc).timestamp()) * 1000 for at, stamp in arrivals.values()]
+        # Throughput: a backlog of pending deliveries in the store, sent when the daemon starts.
+        daemon.stop()
+        db = sqlite3.connect(os.path.join(daemon.spool, "state", "ingest.sqlite"))
+        with db:
+            db.executescript(SEED_DELIVERIES_SQL.replace(":count", str(backlog)).replace(":url", "'%s'" % url))
+        db.close()
+        daemon.start()
+        end = now() + 600
+        seeded = []
+        while now() < end:
+            seeded = [e for e in receiver_entries(hooks) if e["kind"] == "delivery" and (e.get("id") or "").startswith("evt_bench")]
+            if len({e["id"] for e in seeded}) >= backlog:
+                break
+            daemon.check_alive()
+            time.sleep(0.05)
+        distinct = len({e["id"] for e in seeded})
+        unverified = sum(1 for e in seeded if not e.get("verified"))
+        if distinct < backlog:
+            raise RuntimeError("only %d of %d seeded deliveries arrived" % (distinct, backlog))
+        span = max(e["at"] for e in seeded) - min(e["at"] for e in seeded)
+        rate = len(seeded) / span if span > 0 else float("inf")
+    finally:
+        if daemon:
+            daemon.stop()
+        receiver.terminate()
+        receiver.wait()
+    p50, p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
+    ok = rate >= 100 and p99 <= 1000 and unverified == 0
+    env.add("webhooks to a local receiver", "%.0f deliveries/s" % rate, "none", "", "≥ 100 deliveries/s; SUCCESS commit → delivery p99 ≤ 1 s",
+            "met" if ok else "missed",
+            "%d-delivery backlog sent in %.2f s, each verified by standardwebhooks (%d failed verification); "
+            "SUCCESS commit → verified delivery over %d videos: p50 %.1f ms, p99 %.1f ms" % (backlog, span, unverified, videos, p50, p99))
 
 
 # ---------------------------------------------------------------------------------------------

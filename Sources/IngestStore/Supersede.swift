@@ -43,6 +43,7 @@ enum Supersede {
         for id in others {
             try db.run("UPDATE videos SET updated_at = ? WHERE id = ?", [.text(stamp), .text(id)])
         }
+        try Events.recordSuperseded(db, subject: videoId, now: now)
         return [videoId] + others
     }
 

@@ -18,6 +18,7 @@ extension VideoStore {
                 "UPDATE videos SET approval = 'APPROVED', updated_at = ? WHERE id = ?",
                 [.text(Timestamp.iso(Date())), .text(videoId)]
             )
+            if state.approval != .approved { try Events.record(db, .approved, videoId: videoId, now: Date()) }
             return [videoId]
         }
     }
@@ -32,6 +33,7 @@ extension VideoStore {
                 "UPDATE videos SET approval = 'REJECTED', reject_reason = ?, updated_at = ? WHERE id = ?",
                 [.text(reason), .text(Timestamp.iso(now)), .text(videoId)]
             )
+            try Events.record(db, .rejected, videoId: videoId, now: now)
             return try Supersede.apply(db, videoId: videoId, now: now)
         }
     }
@@ -45,6 +47,7 @@ extension VideoStore {
                 "UPDATE videos SET deleted = 1, updated_at = ? WHERE id = ?",
                 [.text(Timestamp.iso(now)), .text(videoId)]
             )
+            try Events.record(db, .deleted, videoId: videoId, now: now)
             return try Supersede.apply(db, videoId: videoId, now: now)
         }
     }

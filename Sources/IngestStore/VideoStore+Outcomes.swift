@@ -19,6 +19,7 @@ extension VideoStore {
                 "UPDATE videos SET status = 'FAILED', error_code = ?, error_message = ?, updated_at = ? WHERE id = ?",
                 [.text(errorCode), .text(errorMessage), .text(Timestamp.iso(now)), .text(videoId)]
             )
+            try Events.record(db, .failed, videoId: videoId, now: now)
             return [videoId]
         }
     }
@@ -48,6 +49,7 @@ extension VideoStore {
                 [.text(optimizedVideoUrl), .text(posterUrl), .real(durationSeconds), .bool(autoApprove),
                  .text(Timestamp.iso(now)), .text(videoId)]
             )
+            try Events.record(db, .succeeded, videoId: videoId, now: now)
             return try Supersede.apply(db, videoId: videoId, now: now)
         }
     }

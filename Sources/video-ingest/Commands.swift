@@ -6,6 +6,8 @@ struct Command: Sendable {
     let usage: String
     let summary: String
     let options: Set<String>
+    /// Switches without a value (`--failed`).
+    var flags: Set<String> = []
     let run: @Sendable (ParsedArguments) throws(UsageError) -> CommandResult
 }
 
@@ -53,6 +55,19 @@ let commands: [Command] = [
             summary: "Removes a video from listings, removes its media, releases its productContentIds.", options: ["spool", "config"]) { args throws(UsageError) in
         let id = try args.positionals(1, "one video id")[0]
         return spool(args).map { $0.moderate(videoId: id, .delete) }
+    },
+    Command(name: "webhooks", usage: "video-ingest webhooks [--failed] [--spool DIR] [--config FILE] | webhooks retry EVENT_ID [--spool DIR] [--config FILE]",
+            summary: "Lists webhook deliveries and their last outcome; `retry` sends a given-up event again.",
+            options: ["spool", "config"], flags: ["failed"]) { args throws(UsageError) in
+        switch args.positionals.first {
+        case nil:
+            return spool(args).map { $0.webhooks(failedOnly: args.flags.contains("failed")) }
+        case "retry":
+            let eventId = try args.positionals(2, "retry EVENT_ID")[1]
+            return spool(args).map { $0.retryWebhook(eventId: eventId) }
+        case let other?:
+            throw UsageError("unknown webhooks subcommand '\(other)'; expected nothing or 'retry EVENT_ID'")
+        }
     },
     Command(name: "probe", usage: "video-ingest probe FILE [--config FILE]",
             summary: "Checks a local file as the pipeline would; prints format, duration, streams and verdict.", options: ["config"]) { args throws(UsageError) in

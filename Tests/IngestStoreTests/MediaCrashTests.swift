@@ -32,6 +32,7 @@ final class MediaCrashTests: StoreTestCase {
             _ = try create(store)
             // Make the file look like one written by a version-2 build.
             try store.withConnection { db in
+                try db.exec(OutboxTests.dropOutboxSQL)
                 try db.exec("ALTER TABLE jobs DROP COLUMN media_crashes")
                 try ListBlocksTests.dropMigration4(db)
                 try db.exec("PRAGMA user_version = 2")

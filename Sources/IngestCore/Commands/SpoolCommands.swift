@@ -14,9 +14,11 @@ public struct SpoolCommands {
         layout = SpoolLayout(root: spool ?? config.spoolDirectory)
     }
 
-    private func openStore() throws -> VideoStore {
+    func openStore() throws -> VideoStore {
         do { try layout.create() } catch { throw DaemonError("cannot create the spool \(layout.root): \(error)") }
-        return try VideoStore(path: layout.databasePath)
+        let store = try VideoStore(path: layout.databasePath)
+        try store.setOutbox({ [config] in config.outboxRouting })
+        return store
     }
 
     /// `enqueue`: the request goes through the same validation and store code as a drop, and its

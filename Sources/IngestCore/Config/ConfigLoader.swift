@@ -81,6 +81,7 @@ public enum ConfigLoader {
         reader.double("pipeline.mediaCpuSeconds", &c.pipeline.mediaCpuSeconds, 1...86_400)
         reader.int64("pipeline.mediaOutputLimitBytes", &c.pipeline.mediaOutputLimitBytes, 0...Int64.max)
         reader.int("pipeline.mediaOpenFiles", &c.pipeline.mediaOpenFiles, 16...4096)
+        reader.notify(&c.notify)
 
         reader.reportUnknownKeys()
         guard reader.problems.isEmpty else { throw ConfigError(path: nil, problems: reader.problems) }
@@ -91,7 +92,7 @@ public enum ConfigLoader {
     /// is a known key, so the keys a file holds beyond those are reported by `reportUnknownKeys`
     /// (CONTRACT section 7: a typo never passes silently), and a key added to `parse` is known
     /// with no second list to keep.
-    private struct Reader {
+    struct Reader {
         let root: JSONValue
         var problems: [String] = []
         private var known: Set<String> = []
@@ -113,7 +114,7 @@ public enum ConfigLoader {
             walk(root, prefix: "")
         }
 
-        private mutating func value(_ path: String) -> JSONValue? {
+        mutating func value(_ path: String) -> JSONValue? {
             known.insert(path)
             var parent = Substring(path)
             while let dot = parent.lastIndex(of: ".") {

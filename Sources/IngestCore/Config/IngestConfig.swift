@@ -13,6 +13,7 @@ public struct IngestConfig: Sendable, Equatable {
     public var optimization = Optimization()
     public var publish = Publish()
     public var pipeline = Pipeline()
+    public var notify = Notify()
 
     /// The checks every downloaded file must pass.
     public struct Limits: Sendable, Equatable {

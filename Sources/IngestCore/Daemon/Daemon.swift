@@ -5,8 +5,9 @@ import IngestStore
 /// SIGTERM/SIGINT; SIGHUP (or an edited config file) reloads the config.
 ///
 /// Threads: the main thread waits for signals (`sigwait`), one intake thread, one thread per
-/// worker, and one lease heartbeat. Downloads are blocking libcurl calls on the worker threads and
-/// media work runs in a child process a worker waits on; neither uses Swift's cooperative pool.
+/// worker, one lease heartbeat, and the webhook notifier's (`WebhookNotifier`: a supervisor and
+/// four lanes per endpoint). Downloads are blocking libcurl calls on the worker threads and media
+/// work runs in a child process a worker waits on; neither uses Swift's cooperative pool.
 public final class Daemon: @unchecked Sendable {
     let configSource: ConfigSource
     let layout: SpoolLayout
@@ -41,6 +42,8 @@ public final class Daemon: @unchecked Sendable {
         defer { withExtendedLifetime(lock) {} }
         let store = try VideoStore(path: layout.databasePath)
         let statusWriter = StatusWriter(layout: layout, store: store)
+        let notifier = WebhookNotifier(store: store, configSource: configSource)
+        try store.setOutbox({ [configSource] in configSource.current.outboxRouting }, onEventsCommitted: { notifier.wake() })
         try recover(store: store, statusWriter: statusWriter)
 
         let intake = IntakeLoop(intake: DropFolderIntake(layout: layout, store: store, statusWriter: statusWriter),
@@ -51,6 +54,7 @@ public final class Daemon: @unchecked Sendable {
         ensureWorkers(store: store, runner: runner)
         let heartbeatDone = DispatchGroup()
         startThread(name: "heartbeat", group: heartbeatDone) { [self] in heartbeat(store: store, statusWriter: statusWriter) }
+        notifier.start()
         log.info("daemon started", extra: [("spool", .string(layout.root)), ("workers", .integer(Int64(configSource.current.workers))),
                                            ("pid", .integer(Int64(getpid())))])
 
@@ -71,6 +75,7 @@ public final class Daemon: @unchecked Sendable {
         if workersDone.wait(timeout: deadline) == .timedOut { log.warn("workers did not stop in time; their jobs run again at the next start") }
         _ = intakeDone.wait(timeout: deadline)
         _ = heartbeatDone.wait(timeout: .now() + 1)
+        notifier.stop(timeout: 1)
         log.info("daemon stopped")
         return 0
     }

@@ -22,6 +22,8 @@ public enum CrashPoint: String, Sendable, CaseIterable {
     case afterMediaMoveBeforeCommit = "after-media-move-before-commit"
     /// Publish: SUCCESS is committed; the status files are not rewritten.
     case afterCommitBeforeStatus = "after-commit-before-status"
+    /// Notify: an event is committed and due; the delivery worker is about to POST it (nothing sent).
+    case beforeWebhookPost = "before-webhook-post"
 
     /// The environment variable naming the armed point.
     public static let environmentVariable = "VIDEO_INGEST_CRASH_AT"

@@ -6,17 +6,20 @@
 public struct AddressPolicy: Sendable, Equatable {
     /// Ranges allowed although non-public.
     public var allowedNetworks: [CIDR]
+    /// The config key that lists the exceptions, named in refusals.
+    public var settingName: String
 
     /// Creates a policy with the given exceptions.
-    public init(allowedNetworks: [CIDR] = []) {
+    public init(allowedNetworks: [CIDR] = [], settingName: String = "download.allowedNetworks") {
         self.allowedNetworks = allowedNetworks
+        self.settingName = settingName
     }
 
     /// Nil when `address` may be connected to, otherwise why not.
     public func refusal(for address: NetworkAddress) -> String? {
         if allowedNetworks.contains(where: { $0.contains(address) }) { return nil }
         guard let range = address.nonPublicRange else { return nil }
-        return "address \(address) is in \(range) and not in download.allowedNetworks"
+        return "address \(address) is in \(range) and not in \(settingName)"
     }
 
     /// True when `address` may be connected to.

@@ -120,28 +120,13 @@ final class TransferContext {
 
     /// CURLOPT_OPENSOCKETFUNCTION: checks the address about to be connected to.
     func openSocket(purpose: curlsocktype, address pointer: UnsafeMutablePointer<curl_sockaddr>) -> curl_socket_t {
-        let family = pointer.pointee.family
-        let raw = UnsafeRawPointer(pointer) + MemoryLayout<curl_sockaddr>.offset(of: \curl_sockaddr.addr)!
-        let address: NetworkAddress
-        switch family {
-        case AF_INET:
-            let socketAddress = raw.loadUnaligned(as: sockaddr_in.self)
-            address = .ipv4(UInt32(bigEndian: socketAddress.sin_addr.s_addr))
-        case AF_INET6:
-            let socketAddress = raw.loadUnaligned(as: sockaddr_in6.self)
-            address = NetworkAddress(in6: socketAddress.sin6_addr)
-        default:
-            blockedReason = "address family \(family) is not IPv4 or IPv6"
-            return CCurl_SOCKET_BAD()
+        let opened = GuardedSocket.open(pointer, policy: addressPolicy)
+        if let refusal = opened.refusal { blockedReason = refusal }
+        if let address = opened.connected {
+            lastActivity = monotonicSeconds()
+            connectedAddresses.append(address)
         }
-        if let refusal = addressPolicy.refusal(for: address) {
-            blockedReason = refusal
-            return CCurl_SOCKET_BAD()
-        }
-        lastActivity = monotonicSeconds()
-        let fd = socket(family, pointer.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue), pointer.pointee.protocol)
-        if fd >= 0 { connectedAddresses.append(address) }
-        return fd >= 0 ? fd : CCurl_SOCKET_BAD()
+        return opened.socket
     }
 }
 

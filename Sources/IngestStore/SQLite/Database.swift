@@ -7,6 +7,15 @@ import CSQLite
 final class Database {
     let handle: OpaquePointer
     private var statements: [String: Statement] = [:]
+    /// The outbox's routing provider (`VideoStore.setOutbox`); nil: no events are recorded.
+    var outbox: (@Sendable () -> OutboxRouting)?
+    /// Called after a transaction that recorded events commits (wakes the delivery worker).
+    var onEventsCommitted: (@Sendable () -> Void)?
+    /// Set by `Events` when the open transaction inserted deliveries.
+    var recordedEvents = false
+    /// Work that runs at the end of the open transaction, just before COMMIT, in order (the
+    /// outbox snapshots each event's video there, so the body shows the committed state).
+    var beforeCommit: [(Database) throws -> Void] = []
 
     /// Opens (creating if needed) the database file at `path`.
     init(path: String) throws {
@@ -96,11 +105,17 @@ final class Database {
     /// Runs `body` inside `BEGIN …` … `COMMIT`, rolling back when it throws.
     func transaction<T>(_ mode: TransactionMode, _ body: () throws -> T) throws -> T {
         try run(mode.rawValue)
+        recordedEvents = false
+        beforeCommit = []
         do {
             let result = try body()
+            while !beforeCommit.isEmpty { try beforeCommit.removeFirst()(self) }
             try run("COMMIT")
+            if recordedEvents { recordedEvents = false; onEventsCommitted?() }
             return result
         } catch {
+            beforeCommit = []
+            recordedEvents = false
             if sqlite3_get_autocommit(handle) == 0 {
                 _ = try? run("ROLLBACK")
             }

@@ -5,7 +5,7 @@
 /// opening a new file at once migrate it only once.
 enum Migrations {
     /// The SQL of each migration, in order.
-    static let all: [String] = [version1, version2, version3, version4]
+    static let all: [String] = [version1, version2, version3, version4, versionOutbox]
 
     /// The schema version this build writes.
     static var latestVersion: Int { all.count }
@@ -171,6 +171,52 @@ enum Migrations {
             WHERE block = OLD.seq >> 10
               AND ((seller_id = OLD.seller_id AND status = OLD.status) OR (seller_id = OLD.seller_id AND status = '*')
                    OR (seller_id = '*' AND status = OLD.status) OR (seller_id = '*' AND status = '*'));
+
+    /// Version 5: the webhook outbox (CONTRACT section 9): one `events` row per event that has at least one
+    /// matching endpoint, its body fixed at commit time, and one `deliveries` row per (event,
+    /// endpoint) that the delivery worker works through. `event_removed_products` is a scratch
+    /// table filled by the trigger below and emptied by `Events.recordSuperseded` in the same
+    /// transaction: a product id that a still-eligible video stops showing was taken by a newer
+    /// video (supersede), which is what `video.superseded` reports.
+    private static let versionOutbox = """
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            type TEXT NOT NULL,
+            video_id TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE deliveries (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_seq INTEGER NOT NULL REFERENCES events (seq),
+            endpoint_url TEXT NOT NULL,
+            video_id TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            window_start INTEGER NOT NULL,
+            next_attempt_at INTEGER NOT NULL,
+            last_attempt_at INTEGER,
+            last_status INTEGER,
+            last_error TEXT,
+            finished_at INTEGER,
+            UNIQUE (event_seq, endpoint_url)
+        );
+        CREATE INDEX deliveries_due ON deliveries (endpoint_url, next_attempt_at) WHERE state = 'pending';
+        CREATE INDEX deliveries_order ON deliveries (endpoint_url, video_id, seq) WHERE state = 'pending';
+        CREATE INDEX deliveries_state ON deliveries (state, seq);
+        CREATE TABLE event_removed_products (
+            video_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            product_content_id TEXT NOT NULL
+        );
+        CREATE TRIGGER video_products_superseded
+        AFTER UPDATE OF shown ON video_products
+        WHEN OLD.shown = 1 AND NEW.shown = 0
+             AND (SELECT approval != 'REJECTED' AND deleted = 0 FROM videos WHERE id = NEW.video_id)
+        BEGIN
+            INSERT INTO event_removed_products (video_id, position, product_content_id)
+            VALUES (NEW.video_id, NEW.position, NEW.product_content_id);
         END;
         """
 }
