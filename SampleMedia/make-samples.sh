@@ -42,6 +42,12 @@ if [ "${1:-}" = "--bench" ]; then
   ff -f lavfi -i "$(detail $clip 30 9)" -f lavfi -i "$(audio 9)" -c:v libx264 -preset veryfast -crf 26 -pix_fmt yuv420p \
      -c:a aac -b:a 96k "$out/mix_h264_9s.mp4"
   ff -f lavfi -i "$(detail $clip 25 9)" -f lavfi -i "$(tone 9)" -c:v mpeg4 -q:v 5 -c:a aac -b:a 96k -f mov "$out/mix_mpeg4_9s.mov"
+  # HDR10 phone-style clip: 10-bit HEVC, BT.2020 PQ, made from the SDR pattern by zimg: the tone-map row's input.
+  ff -f lavfi -i "$(detail $big $rate 10)" -f lavfi -i "$(tone 10)" \
+     -vf "format=yuv420p,zscale=tin=709:min=709:pin=709:rin=tv:t=smpte2084:p=2020:m=2020_ncl:r=tv:npl=100,format=yuv420p10le" \
+     -c:v libx265 -preset ultrafast -crf 24 -pix_fmt yuv420p10le -tag:v hvc1 \
+     -x265-params "log-level=error:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:range=limited" \
+     -color_primaries bt2020 -color_trc smpte2084 -colorspace bt2020nc -color_range tv -c:a aac -b:a 128k "$out/hdr10_pq_1080p_10s.mov"
   ls -l "$out"
   exit 0
 fi
