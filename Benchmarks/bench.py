@@ -267,6 +267,26 @@ def ours_optimize(env, source, out_dir):
     return wall, json.loads(out)
 
 
+def peer_optimize_cmd(source, out, vf, fps, extra=()):
+    """The ffmpeg command line doing the optimizer's transcode: `vf`, ≤ 30 fps, x264 veryfast CRF 23 High, 2 s GOP, AAC."""
+    gop = max(1, round(2 * min(fps, 30)))
+    return (["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", source, "-map", "0:v:0", "-map", "0:a:0?",
+             "-vf", vf, "-fpsmax", "30",
+             "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-profile:v", "high", "-pix_fmt", "yuv420p"]
+            + list(extra) + ["-g", str(gop), "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000",
+                             "-map_metadata", "-1", "-movflags", "+faststart", out])
+
+
+def transcode_project(env, source, ours_dir, internal, what):
+    """One timed `video-ingest optimize` that must transcode; records its in-process time in `internal`."""
+    def project(i):
+        wall, doc = ours_optimize(env, source, ours_dir)
+        assert not doc["fastPath"], "the %s input took the fast path" % what
+        internal.append(doc["wallSeconds"])
+        return wall
+    return project
+
+
 def row_optimize(env):
     inputs = [("10 s 1080p H.264", "h264_1080p_10s.mp4"), ("60 s 1080p H.264", "h264_1080p_60s.mp4"),
               ("30 s 720p mpeg4 mov", "mpeg4_720p_30s.mov")]
@@ -278,19 +298,9 @@ def row_optimize(env):
         tw, th = fit(w, h)
         ours_dir = os.path.join(env.work, "opt-ours")
         peer_out = os.path.join(env.work, "opt-peer.mp4")
-        gop = max(1, round(2 * min(fps, 30)))
-        peer_cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", source, "-map", "0:v:0", "-map", "0:a:0?",
-                    "-vf", "scale=%d:%d:flags=bicubic" % (tw, th), "-fpsmax", "30",
-                    "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-profile:v", "high", "-pix_fmt", "yuv420p",
-                    "-g", str(gop), "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000",
-                    "-map_metadata", "-1", "-movflags", "+faststart", peer_out]
+        peer_cmd = peer_optimize_cmd(source, peer_out, "scale=%d:%d:flags=bicubic" % (tw, th), fps)
         internal = []
-
-        def project(i):
-            wall, doc = ours_optimize(env, source, ours_dir)
-            assert not doc["fastPath"], "the optimize row's input took the fast path"
-            internal.append(doc["wallSeconds"])
-            return wall
+        project = transcode_project(env, source, ours_dir, internal, "optimize row's")
 
         ours, theirs = alternate(env.pairs, project, lambda i: run(peer_cmd)[0])
         ours_file = os.path.join(ours_dir, "video_hd.mp4")
@@ -318,20 +328,10 @@ def row_hdr(env):
     tw, th = fit(w, h)
     ours_dir = os.path.join(env.work, "hdr-ours")
     peer_out = os.path.join(env.work, "hdr-peer.mp4")
-    gop = max(1, round(2 * min(fps, 30)))
-    peer_cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", source, "-map", "0:v:0", "-map", "0:a:0?",
-                "-vf", TONE_MAP.format(w=tw, h=th), "-fpsmax", "30",
-                "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-profile:v", "high", "-pix_fmt", "yuv420p",
-                "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv",
-                "-g", str(gop), "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000",
-                "-map_metadata", "-1", "-movflags", "+faststart", peer_out]
+    peer_cmd = peer_optimize_cmd(source, peer_out, TONE_MAP.format(w=tw, h=th), fps,
+                                 ["-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv"])
     internal = []
-
-    def project(i):
-        wall, doc = ours_optimize(env, source, ours_dir)
-        assert not doc["fastPath"], "the HDR input took the fast path"
-        internal.append(doc["wallSeconds"])
-        return wall
+    project = transcode_project(env, source, ours_dir, internal, "HDR")
 
     ours, theirs = alternate(env.pairs, project, lambda i: run(peer_cmd)[0])
     ours_file = os.path.join(ours_dir, "video_hd.mp4")
