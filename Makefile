@@ -1,7 +1,7 @@
 # video-ingest: build, run and test. `make run` and `make test` install what is missing first.
 SHELL := /bin/bash
 SWIFT ?= swift
-DEB_PACKAGES := python3-venv libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
+DEB_PACKAGES := python3-venv libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev \
                 libsqlite3-dev libcurl4-openssl-dev libssl-dev pkg-config ffmpeg python3 strace curl
 # Python tools the tests use, in the venv .build/venv (standardwebhooks: the webhook receiver's verifier).
 PIP_PACKAGES := standardwebhooks
@@ -81,7 +81,7 @@ $(FUZZ_DIR)/fuzz-request: Fuzz/request/main.swift $(FUZZ_REQUEST_SOURCES)
 $(FUZZ_DIR)/fuzz-probe: Fuzz/probe/main.swift $(FUZZ_PROBE_SOURCES) Sources/CFFmpeg/module.modulemap Sources/CFFmpeg/shim.h
 	@mkdir -p $(FUZZ_DIR)
 	nice -n 10 $(FUZZ_SWIFTC) -module-name MediaKit -I Sources/CFFmpeg $(filter %.swift,$^) \
-	  -lavformat -lavcodec -lavutil -lswscale -lswresample -o $@
+	  -lavformat -lavcodec -lavutil -lswscale -lswresample -lavfilter -o $@
 
 fuzz-build: deps $(addprefix $(FUZZ_DIR)/fuzz-,$(FUZZ_TARGETS))
 

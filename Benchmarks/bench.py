@@ -27,7 +27,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-ROWS = ["optimize", "remux", "probe", "job", "throughput", "download", "intake", "failing", "query", "webhooks"]
+ROWS = ["optimize", "hdr", "remux", "probe", "job", "throughput", "download", "intake", "failing", "query", "webhooks"]
 
 
 def log(*parts):
@@ -272,6 +272,26 @@ def ours_optimize(env, source, out_dir):
     return wall, json.loads(out)
 
 
+def peer_optimize_cmd(source, out, vf, fps, extra=()):
+    """The ffmpeg command line doing the optimizer's transcode: `vf`, ≤ 30 fps, x264 veryfast CRF 23 High, 2 s GOP, AAC."""
+    gop = max(1, round(2 * min(fps, 30)))
+    return (["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", source, "-map", "0:v:0", "-map", "0:a:0?",
+             "-vf", vf, "-fpsmax", "30",
+             "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-profile:v", "high", "-pix_fmt", "yuv420p"]
+            + list(extra) + ["-g", str(gop), "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000",
+                             "-map_metadata", "-1", "-movflags", "+faststart", out])
+
+
+def transcode_project(env, source, ours_dir, internal, what):
+    """One timed `video-ingest optimize` that must transcode; records its in-process time in `internal`."""
+    def project(i):
+        wall, doc = ours_optimize(env, source, ours_dir)
+        assert not doc["fastPath"], "the %s input took the fast path" % what
+        internal.append(doc["wallSeconds"])
+        return wall
+    return project
+
+
 def row_optimize(env):
     inputs = [("10 s 1080p H.264", "h264_1080p_10s.mp4"), ("60 s 1080p H.264", "h264_1080p_60s.mp4"),
               ("30 s 720p mpeg4 mov", "mpeg4_720p_30s.mov")]
@@ -283,19 +303,9 @@ def row_optimize(env):
         tw, th = fit(w, h)
         ours_dir = os.path.join(env.work, "opt-ours")
         peer_out = os.path.join(env.work, "opt-peer.mp4")
-        gop = max(1, round(2 * min(fps, 30)))
-        peer_cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", source, "-map", "0:v:0", "-map", "0:a:0?",
-                    "-vf", "scale=%d:%d:flags=bicubic" % (tw, th), "-fpsmax", "30",
-                    "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-profile:v", "high", "-pix_fmt", "yuv420p",
-                    "-g", str(gop), "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000",
-                    "-map_metadata", "-1", "-movflags", "+faststart", peer_out]
+        peer_cmd = peer_optimize_cmd(source, peer_out, "scale=%d:%d:flags=bicubic" % (tw, th), fps)
         internal = []
-
-        def project(i):
-            wall, doc = ours_optimize(env, source, ours_dir)
-            assert not doc["fastPath"], "the optimize row's input took the fast path"
-            internal.append(doc["wallSeconds"])
-            return wall
+        project = transcode_project(env, source, ours_dir, internal, "optimize row's")
 
         ours, theirs = alternate(env.pairs, project, lambda i: run(peer_cmd)[0])
         ours_file = os.path.join(ours_dir, "video_hd.mp4")
@@ -310,6 +320,39 @@ def row_optimize(env):
                 "size %.2f MB vs %.2f MB (%+.1f %%); SSIM %.4f vs %.4f (Δ %+.4f, first %d s); in-process %s"
                 % (size_ours / 1e6, size_peer / 1e6, size_delta * 100, s_ours, s_peer, s_ours - s_peer, seconds,
                    fmt_s(median(internal))))
+
+
+# The tone-map both sides run: the same text as MediaKit's VideoFilters.toneMap (keep them equal).
+TONE_MAP = ("zscale=w={w}:h={h}:t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,"
+            "tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv:dither=ordered,format=yuv420p")
+
+
+def row_hdr(env):
+    source = env.input("hdr10_pq_1080p_10s.mov")
+    w, h, fps = ffprobe_video(source)
+    tw, th = fit(w, h)
+    ours_dir = os.path.join(env.work, "hdr-ours")
+    peer_out = os.path.join(env.work, "hdr-peer.mp4")
+    peer_cmd = peer_optimize_cmd(source, peer_out, TONE_MAP.format(w=tw, h=th), fps,
+                                 ["-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv"])
+    internal = []
+    project = transcode_project(env, source, ours_dir, internal, "HDR")
+
+    ours, theirs = alternate(env.pairs, project, lambda i: run(peer_cmd)[0])
+    ours_file = os.path.join(ours_dir, "video_hd.mp4")
+    _, tags, _ = run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                      "stream=pix_fmt,color_transfer,color_primaries", "-of", "csv=p=0", ours_file])
+    seconds = 3 if env.smoke else 10
+    # Both sides tone-map with the same chain, so the peer's output is the reference picture.
+    s_ours = ssim(ours_file, peer_out, tw, th, seconds)
+    size_ours, size_peer = os.path.getsize(ours_file), os.path.getsize(peer_out)
+    rs = ratios(ours, theirs)
+    ok = median(rs) <= 1.0 and s_ours >= 0.98 and tags.strip() == "yuv420p,bt709,bt709"
+    env.add("optimize, 10 s 1080p HDR10 (PQ, 10-bit HEVC) → SDR BT.709 %dx%d" % (tw, th), fmt_s(median(ours)),
+            fmt_s(median(theirs)), fmt_ratios(rs), "≤ 1.00, SSIM vs the peer ≥ 0.98", "met" if ok else "missed",
+            "same zscale/tonemap (Hable) chain both sides; SSIM against the peer's picture %.4f (first %d s); "
+            "size %.2f MB vs %.2f MB; tags %s; in-process %s"
+            % (s_ours, seconds, size_ours / 1e6, size_peer / 1e6, tags.strip(), fmt_s(median(internal))))
 
 
 def row_remux(env):

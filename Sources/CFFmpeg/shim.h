@@ -15,6 +15,9 @@
 #include <libavutil/error.h>
 #include <libswscale/swscale.h>
 #include <libswresample/swresample.h>
+#include <libavfilter/avfilter.h>
+#include <libavfilter/buffersrc.h>
+#include <libavfilter/buffersink.h>
 
 /* Macros Swift cannot import, as functions. */
 static inline int CFFmpeg_AVERROR(int e) { return AVERROR(e); }

@@ -47,7 +47,9 @@ final class MediaIsolationEndToEndTests: XCTestCase {
         try HostileMedia.mp4WithManyTracks(at: folder + "/tracks.mp4", count: 3000)
         try HostileMedia.mp4WithLyingDuration(at: folder + "/lying.mp4", claimedSeconds: 10, actualSeconds: 200)
         return [("avi-hls.mp4", invalid), ("avi-file.avi", invalid), ("playlist.m3u8", invalid), ("concat.mp4", invalid),
-                ("empty.mp4", invalid), ("dref.mp4", invalid), ("huge.mov", invalid), ("tracks.mp4", invalid), ("lying.mp4", nil)]
+                ("empty.mp4", invalid), ("dref.mp4", invalid), ("huge.mov", invalid), ("tracks.mp4", invalid),
+                // The header claims 10 s, the samples run 200 s: the streams decide (CONTRACT section 4).
+                ("lying.mp4", "seller.integration.video.duration.invalid")]
     }
 
     /// Nobody holds the FIFO open for reading (an FFmpeg that followed a reference would block on it).
@@ -80,9 +82,6 @@ final class MediaIsolationEndToEndTests: XCTestCase {
             XCTAssertEqual(doc["errorCode"], code.map(JSONValue.string) ?? .null, name)
             XCTAssertFalse(doc["errorMessage"]?.stringValue?.contains("media worker") ?? false, "\(name): no child died: \(doc.compact)")
         }
-        let lying = try XCTUnwrap(docs["lying.mp4"]?["id"]?.stringValue)
-        let rendition = try MediaProbe.probe(path: harness.spool + "/media/\(lying)/video_hd.mp4", format: .mp4)
-        XCTAssertEqual(try XCTUnwrap(rendition.durationSeconds), 10, accuracy: 0.6, "bounded by the probed duration")
         XCTAssertEqual(docs["good.mp4"]?["status"], .string("SUCCESS"))
         XCTAssertEqual(blocked.connectionCount, 0, "no socket reached the address the files name")
         assertFifoNeverOpened()
@@ -93,7 +92,7 @@ final class MediaIsolationEndToEndTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/strace") else { throw XCTSkip("strace is not installed") }
         let cases = try makeHostileFiles()
         harness = try DaemonHarness()
-        for (name, _) in cases {
+        for (name, code) in cases {
             let request = JSONValue.object([
                 ("path", .string(folder + "/" + name)), ("name", .string(name)),
                 ("limits", .object([("maxFileSizeBytes", .integer(100_000_000)), ("minDurationSeconds", .integer(8)),
@@ -106,7 +105,7 @@ final class MediaIsolationEndToEndTests: XCTestCase {
                                           DaemonHarness.binary, "media-child", "check", request], executable: "/usr/bin/strace", timeout: 30)
             XCTAssertEqual(result.status, 0, "\(name): \(result.stderr)")
             let answer = try JSONParser.parse(Data(result.stdout.utf8))
-            XCTAssertEqual(answer["failure"]?["code"]?.stringValue, name == "lying.mp4" ? nil : "seller.integration.video.format.invalid", name)
+            XCTAssertEqual(answer["failure"]?["code"]?.stringValue, code, name)
             let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
             XCTAssertFalse(lines.contains { $0.contains("connect(") || $0.contains("socket(") }, "\(name) opened a socket")
             // Shared libraries are loaded before main; everything else the child opens must be its own file.

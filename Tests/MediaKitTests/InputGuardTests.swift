@@ -93,14 +93,13 @@ final class InputGuardTests: XCTestCase {
         XCTAssertTrue(report.hasVideo)
     }
 
-    func testLyingDuration_optimizeIsBoundedByTheProbedDuration() throws {
+    func testLyingDuration_isMeasuredFromTheStreams_notTheHeader() throws {
         let file = path("lying.mp4")
         try HostileMedia.mp4WithLyingDuration(at: file, claimedSeconds: 10, actualSeconds: 200)
         let source = try MediaProbe.probe(path: file, format: .mp4)
-        XCTAssertEqual(try XCTUnwrap(source.durationSeconds), 10, accuracy: 0.5)
-        let result = try Optimizer.optimize(input: file, format: .mp4, outputDirectory: path("out"),
-                                            settings: OptimizeSettings(maxFrameRate: 4, preset: "ultrafast"))
-        XCTAssertEqual(try XCTUnwrap(result.output.durationSeconds), 10, accuracy: 0.6, "the rendition stops at the probed 10 s")
+        XCTAssertEqual(try XCTUnwrap(source.headerDurationSeconds), 10, accuracy: 0.5, "mvhd, tkhd and mdhd claim 10 s")
+        XCTAssertEqual(try XCTUnwrap(source.durationSeconds), 200, accuracy: 0.5, "the samples run 200 s")
+        XCTAssertEqual(try XCTUnwrap(source.primaryVideo?.durationSeconds), 200, accuracy: 0.5)
     }
 
     func testPlaylistsAndScripts_areNotOpenedAsMedia() throws {

@@ -17,11 +17,12 @@ enum FailureMapping {
     }
 
     /// An optimizer's error: the file passed every check, so anything but our own fault or a
-    /// stop is `optimization.failed`.
+    /// stop is `optimization.failed`. A rendition that misses a point of the uniform rendition
+    /// (`verificationFailed`) is our own fault too: it is never published, and the job is retried.
     static func mapOptimize(_ error: MediaError) -> PipelineError {
         switch error.code {
         case .cancelled: return .cancelled
-        case .io: return .workerFault("optimize: \(error)")
+        case .io, .verificationFailed: return .workerFault("optimize: \(error)")
         default: return .seller(.optimizationFailed, "\(error)")
         }
     }

@@ -95,6 +95,11 @@ public enum MediaCheck {
             ("rotation", int(s.rotationDegrees)), ("pixelFormat", .string(s.pixelFormat)),
             ("sampleRate", int(s.sampleRate)), ("channels", int(s.channels)),
             ("bitRate", s.bitRate.map { .integer($0) } ?? .null), ("durationSeconds", .number(s.durationSeconds)),
+            ("profile", .string(s.profile)), ("default", .bool(s.isDefault)), ("channelLayout", .string(s.channelLayout)),
+            ("sampleAspectRatio", .string(s.picture?.sampleAspectRatio?.description)), ("colorRange", .string(s.picture?.colorRange)),
+            ("colorPrimaries", .string(s.picture?.colorPrimaries)), ("colorTransfer", .string(s.picture?.colorTransfer)),
+            ("colorSpace", .string(s.picture?.colorSpace)), ("bitDepth", int(s.picture?.bitDepth)),
+            ("fieldOrder", .string(s.picture?.fieldOrder)),
         ])
     }
 }

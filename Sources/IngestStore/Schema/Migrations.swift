@@ -171,6 +171,8 @@ enum Migrations {
             WHERE block = OLD.seq >> 10
               AND ((seller_id = OLD.seller_id AND status = OLD.status) OR (seller_id = OLD.seller_id AND status = '*')
                    OR (seller_id = '*' AND status = OLD.status) OR (seller_id = '*' AND status = '*'));
+        END;
+        """
 
     /// Version 5: the webhook outbox (CONTRACT section 9): one `events` row per event that has at least one
     /// matching endpoint, its body fixed at commit time, and one `deliveries` row per (event,

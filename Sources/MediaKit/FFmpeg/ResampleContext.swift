@@ -25,6 +25,9 @@ final class ResampleContext {
                                       &inLayout, AVSampleFormat(rawValue: input.pointee.format), input.pointee.sample_rate, 0, nil),
                   "swr_alloc_set_opts2", .unsupported)
         guard let allocated = context else { throw MediaError(.unsupported, "no resampler", call: "swr_alloc_set_opts2") }
+        // Mono (front centre) goes to both sides at full level, a duplicate; swresample's default is -3 dB per side.
+        // Other layouts (5.1, 7.1…) are downmixed with its default matrix (centre and surrounds at -3 dB, LFE dropped).
+        if inLayout.nb_channels == 1 { _ = av_opt_set_double(UnsafeMutableRawPointer(allocated), "center_mix_level", 1.0, 0) }
         let initialized = swr_init(allocated)
         if initialized < 0 {
             swr_free(&context)

@@ -20,6 +20,20 @@ final class ScaleContext {
             throw MediaError(.unsupported, "cannot convert \(source.pointee.width)x\(source.pointee.height) format \(source.pointee.format)",
                              call: "sws_getCachedContext")
         }
+        // swscale takes the range from the pixel format only (yuvj*); a yuv420p frame flagged full range must be
+        // told, or its blacks and whites are passed through unconverted (washed-out or crushed pictures).
+        let sourceFull = Self.isFullRange(source), destinationFull = Self.isFullRange(destination)
+        if sourceFull || destinationFull {
+            let table = sws_getCoefficients(SWS_CS_DEFAULT)
+            _ = sws_setColorspaceDetails(context, table, sourceFull ? 1 : 0, table, destinationFull ? 1 : 0, 0, 1 << 16, 1 << 16)
+        }
         try check(sws_scale_frame(context, destination, source), "sws_scale_frame", .decodeFailed)
+    }
+
+    private static let fullRangeFormats: Set<Int32> = [AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUVJ440P]
+        .map(\.rawValue).reduce(into: []) { $0.insert($1) }
+
+    private static func isFullRange(_ frame: UnsafePointer<AVFrame>) -> Bool {
+        frame.pointee.color_range == AVCOL_RANGE_JPEG || fullRangeFormats.contains(frame.pointee.format)
     }
 }

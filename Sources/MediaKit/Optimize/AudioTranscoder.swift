@@ -15,10 +15,14 @@ final class AudioTranscoder {
     private var resampledCapacity: Int32 = 0
     private var nextPts: Int64
 
-    /// Sets up decoder and AAC encoder for stream `index` of `input`; nil when no decoder exists for it.
-    /// `startSamples` delays the audio (in 1/48000 s) relative to the video origin.
-    init?(input: InputContext, index: Int, output: OutputContext, settings: OptimizeSettings, startSamples: Int64) throws {
-        guard let decoder = try CodecContext.decoder(for: input.stream(index)) else { return nil }
+    /// Sets up decoder and AAC encoder for stream `index` of `input`; throws `.unsupported` when no decoder exists for it
+    /// (the rendition must carry the source's audio). `startSamples` places the first sample (in 1/48000 s) on the
+    /// rendition's clock.
+    init(input: InputContext, index: Int, output: OutputContext, settings: OptimizeSettings, startSamples: Int64) throws {
+        guard let decoder = try CodecContext.decoder(for: input.stream(index)) else {
+            let codec = String(cString: avcodec_get_name(input.stream(index).pointee.codecpar.pointee.codec_id))
+            throw MediaError(.unsupported, "no decoder for audio codec \(codec)")
+        }
         let encoder = try EncoderFactory.aac(bitRate: settings.audioBitRate, globalHeader: output.needsGlobalHeader)
         writer = try StreamEncoder(encoder: encoder, output: output, defaultDuration: 0)
         frameSize = encoder.pointer.pointee.frame_size > 0 ? encoder.pointer.pointee.frame_size : 1024
@@ -30,6 +34,14 @@ final class AudioTranscoder {
         self.decoder = decoder
         nextPts = max(0, startSamples)
         try Self.allocate(encoderFrame, samples: frameSize)
+    }
+
+    /// Where the audio's first sample goes, in output samples after `originSeconds` (the instant that becomes output
+    /// time 0; 0 when it comes before).
+    static func startSamples(of audio: UnsafeMutablePointer<AVStream>, originSeconds: Double) -> Int64 {
+        guard audio.pointee.start_time != CFFmpeg_AV_NOPTS_VALUE() else { return 0 }
+        let audioStart = Double(audio.pointee.start_time) * av_q2d(audio.pointee.time_base)
+        return max(0, Int64(((audioStart - originSeconds) * Double(AudioFormat.sampleRate)).rounded()))
     }
 
     /// Decodes `packet` and encodes every whole encoder frame now available.

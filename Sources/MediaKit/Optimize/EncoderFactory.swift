@@ -3,7 +3,9 @@ import CFFmpeg
 /// Configures and opens the encoders of the rendition and the poster.
 enum EncoderFactory {
     /// libx264, yuv420p, profile high, `crf`/`preset` from `settings`, ~2 s GOP.
-    static func h264(width: Int, height: Int, frameRate: AVRational, settings: OptimizeSettings, globalHeader: Bool) throws -> CodecContext {
+    /// The stream carries `colors` (BT.709 or the source's own SDR tags, always limited range).
+    static func h264(width: Int, height: Int, frameRate: AVRational, colors: ColorTags, settings: OptimizeSettings,
+                     globalHeader: Bool) throws -> CodecContext {
         guard let codec = avcodec_find_encoder_by_name("libx264") else {
             throw MediaError(.unsupported, "libavcodec has no libx264 encoder", call: "avcodec_find_encoder_by_name")
         }
@@ -13,6 +15,10 @@ enum EncoderFactory {
         context.pointee.height = Int32(height)
         context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
         context.pointee.sample_aspect_ratio = AVRational(num: 1, den: 1)
+        context.pointee.color_primaries = colors.primaries
+        context.pointee.color_trc = colors.transfer
+        context.pointee.colorspace = colors.space
+        context.pointee.color_range = colors.range
         context.pointee.time_base = av_inv_q(frameRate)
         context.pointee.framerate = frameRate
         context.pointee.gop_size = Int32(max(1, (2 * av_q2d(frameRate)).rounded()))

@@ -4,8 +4,10 @@ import Foundation
 public enum Optimizer {
     /// Makes the optimized rendition and poster of `input` in `outputDirectory` (created if missing).
     ///
-    /// Compliant inputs (see `OptimizeSettings`) are remuxed; everything else is transcoded to H.264/AAC with the
-    /// display rotation applied, the shorter side capped, the frame rate capped and no metadata copied. Files are
+    /// A video that already meets every point of the uniform rendition (`RenditionPlan`) is stream-copied, its audio
+    /// too when that is uniform (else the audio alone is transcoded); everything else is transcoded to H.264/AAC with
+    /// square pixels, the display rotation applied, the shorter side capped, interlaced pictures deinterlaced, HDR
+    /// tone-mapped to SDR BT.709, the frame rate capped and no metadata copied. Files are
     /// written under temporary names, verified by re-probing, then renamed into place.
     /// `progress` is called now and then with a fraction 0...1 of the source duration done.
     /// `shouldCancel` is polled between packets; when it returns true the work stops with `MediaError` code `.cancelled`.
@@ -19,7 +21,8 @@ public enum Optimizer {
             throw MediaError(.io, "cannot create \(outputDirectory): \(error)")
         }
         let source = try MediaProbe.probe(path: input, format: format)
-        let useFastPath = FastPathPolicy.allowsRemux(source, settings: settings)
+        let plan = RenditionPlan(source: source, settings: settings)
+        let useFastPath = plan.copyVideo
         let directory = URL(fileURLWithPath: outputDirectory)
         let videoPath = directory.appendingPathComponent("video_hd.mp4").path
         let posterPath = directory.appendingPathComponent("poster.jpg").path
@@ -34,8 +37,8 @@ public enum Optimizer {
                                           settings: settings, shouldCancel: shouldCancel)
                 }
                 let remuxed = Result {
-                    try Remuxer.run(input: input, format: format, source: source, outputPath: temporaryVideo,
-                                    progress: progress, shouldCancel: shouldCancel)
+                    try Remuxer.run(input: input, format: format, source: source, plan: plan, outputPath: temporaryVideo,
+                                    settings: settings, progress: progress, shouldCancel: shouldCancel)
                 }
                 let posterOutcome = Result { try poster.wait() }
                 hasAudio = try remuxed.get()
@@ -45,7 +48,7 @@ public enum Optimizer {
                                               posterPath: temporaryPoster, settings: settings,
                                               progress: progress, shouldCancel: shouldCancel)
             }
-            let output = try OutputVerifier.verify(path: temporaryVideo, source: source, expectAudio: hasAudio)
+            let output = try OutputVerifier.verify(path: temporaryVideo, source: source, expectAudio: hasAudio, settings: settings)
             try moveIntoPlace(temporaryPoster, to: posterPath)
             do {
                 try moveIntoPlace(temporaryVideo, to: videoPath)

@@ -17,7 +17,9 @@ enum PosterGrabber {
             throw MediaError(.noVideoStream, "no decoder for the video stream of \(path)")
         }
         let parameters = stream.pointee.codecpar.pointee
+        let aspect = parameters.sample_aspect_ratio
         let processor = VideoFrameProcessor(codedWidth: Int(parameters.width), codedHeight: Int(parameters.height),
+                                            sampleAspect: aspect.num > 0 && aspect.den > 0 ? av_q2d(aspect) : 1,
                                             rotation: DisplayRotation.degrees(of: stream) ?? 0, maxShortSide: PosterWriter.maxShortSide)
         let poster = PosterCapture(targetSeconds: PosterCapture.targetSeconds(for: source, settings: settings), path: posterPath)
         let origin = VideoTranscoder.origin(of: stream)

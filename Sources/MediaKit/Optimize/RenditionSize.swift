@@ -13,4 +13,11 @@ enum RenditionSize {
         newLong = max(2, newLong & ~1)
         return width <= height ? (newShort, newLong) : (newLong, newShort)
     }
+
+    /// The width that shows `codedWidth` pixels of aspect `sampleAspect` with square pixels at the same height
+    /// (1440 at 4:3 → 1920; 720 at 8:9 → 640).
+    static func squarePixelWidth(_ codedWidth: Int, sampleAspect: Double) -> Int {
+        guard sampleAspect.isFinite, sampleAspect > 0, abs(sampleAspect - 1) > 1e-9 else { return codedWidth }
+        return max(2, Int((Double(codedWidth) * sampleAspect).rounded()))
+    }
 }

@@ -1,24 +1,25 @@
 import CFFmpeg
 
-/// The transcode path: one demux pass feeding the video (and first audio) transcoders, poster taken on the way.
+/// The transcode path: one demux pass feeding the video (and rendition audio) transcoders, poster taken on the way.
 enum Transcoder {
     /// Writes the rendition to `outputPath` and the poster to `posterPath`; returns whether the rendition has audio.
     static func run(input path: String, format: ContainerFormat, source: ProbeReport, outputPath: String, posterPath: String,
                     settings: OptimizeSettings, progress: ((Double) -> Void)?, shouldCancel: (() -> Bool)?) throws -> Bool {
         let input = try InputContext(path: path, format: format)
-        guard let videoIndex = input.firstStream(of: AVMEDIA_TYPE_VIDEO) else {
-            throw MediaError(.noVideoStream, "\(path) has no video stream")
-        }
+        guard let videoInfo = source.primaryVideo else { throw MediaError(.noVideoStream, "\(path) has no video stream") }
+        let videoIndex = videoInfo.index
         let output = try OutputContext(path: outputPath, formatName: "mp4")
         let poster = PosterCapture(targetSeconds: PosterCapture.targetSeconds(for: source, settings: settings), path: posterPath)
-        let video = try VideoTranscoder(input: input, index: videoIndex, output: output, settings: settings, poster: poster)
+        let video = try VideoTranscoder(input: input, index: videoIndex, picture: videoInfo.picture ?? PictureInfo(), output: output,
+                                        settings: settings, poster: poster)
         // The encode thread must be stopped before the contexts it uses go away, whatever happens here.
         defer { video.abandon() }
         let videoStream = input.stream(videoIndex)
         var audio: AudioTranscoder? = nil
-        if let audioIndex = input.firstStream(of: AVMEDIA_TYPE_AUDIO) {
+        if let audioIndex = source.renditionAudio?.index {
+            let origin = Double(VideoTranscoder.origin(of: videoStream)) * av_q2d(videoStream.pointee.time_base)
             audio = try AudioTranscoder(input: input, index: audioIndex, output: output, settings: settings,
-                                        startSamples: audioDelay(input.stream(audioIndex), after: videoStream))
+                                        startSamples: AudioTranscoder.startSamples(of: input.stream(audioIndex), originSeconds: origin))
         }
         for index in 0..<input.streamCount where index != videoIndex && index != audio?.streamIndex {
             input.stream(index).pointee.discard = AVDISCARD_ALL
@@ -33,16 +34,15 @@ enum Transcoder {
             }
         }
         try video.finish()
+        // Packets whose pictures do not decode (corrupt data under a valid index) shorten the picture: that is the
+        // source's fault (`decodeFailed`, optimization.failed), caught here before the verifier calls it ours.
+        if let expected = source.durationSeconds, expected - video.encodedSeconds > OutputVerifier.durationTolerance {
+            throw MediaError(.decodeFailed, String(format: "only %.2f s of the source's %.2f s of video could be decoded",
+                                                   video.encodedSeconds, expected))
+        }
         try audio?.finish()
         try output.finish()
         return audio != nil
     }
 
-    /// How much later than the video the audio starts, in output samples (0 when it starts first).
-    private static func audioDelay(_ audio: UnsafeMutablePointer<AVStream>, after video: UnsafeMutablePointer<AVStream>) -> Int64 {
-        guard audio.pointee.start_time != CFFmpeg_AV_NOPTS_VALUE() else { return 0 }
-        let audioStart = Double(audio.pointee.start_time) * av_q2d(audio.pointee.time_base)
-        let videoStart = Double(VideoTranscoder.origin(of: video)) * av_q2d(video.pointee.time_base)
-        return max(0, Int64(((audioStart - videoStart) * Double(AudioFormat.sampleRate)).rounded()))
-    }
 }

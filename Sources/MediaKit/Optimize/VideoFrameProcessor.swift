@@ -1,8 +1,11 @@
 import CFFmpeg
 
-/// Turns decoded frames into upright yuv420p frames of the rendition size: swscale first (on the smaller
-/// picture), then the display rotation. Frames that already fit pass through without a copy.
+/// Turns decoded frames into upright, square-pixel, limited-range yuv420p frames of the rendition size: swscale
+/// first (on the smaller picture: size, pixel aspect, bit depth, chroma, range), then the display rotation. Frames
+/// that already fit pass through without a copy.
 final class VideoFrameProcessor {
+    /// Width before rotation: what a filter graph in front of this processor should deliver (then only rotation is left).
+    var scaledSize: (width: Int, height: Int) { (scaledWidth, scaledHeight) }
     /// Output width (after rotation).
     let width: Int
     /// Output height (after rotation).
@@ -14,10 +17,11 @@ final class VideoFrameProcessor {
     private var scaled: Frame?
     private var rotated: Frame?
 
-    /// A processor for `codedWidth`x`codedHeight` pictures with a counterclockwise display `rotation`, capping the
-    /// shorter side at `maxShortSide`.
-    init(codedWidth: Int, codedHeight: Int, rotation: Int, maxShortSide: Int) {
-        let size = RenditionSize.fit(width: codedWidth, height: codedHeight, maxShortSide: maxShortSide)
+    /// A processor for `codedWidth`x`codedHeight` pictures of pixel aspect `sampleAspect` (width of a pixel over its
+    /// height) with a counterclockwise display `rotation`, capping the shorter side at `maxShortSide`.
+    init(codedWidth: Int, codedHeight: Int, sampleAspect: Double, rotation: Int, maxShortSide: Int) {
+        let size = RenditionSize.fit(width: RenditionSize.squarePixelWidth(codedWidth, sampleAspect: sampleAspect), height: codedHeight,
+                                     maxShortSide: maxShortSide)
         scaledWidth = size.width
         scaledHeight = size.height
         self.rotation = rotation
@@ -30,9 +34,10 @@ final class VideoFrameProcessor {
     func process(_ frame: UnsafeMutablePointer<AVFrame>) throws -> UnsafeMutablePointer<AVFrame> {
         var upright = frame
         if Int(frame.pointee.width) != scaledWidth || Int(frame.pointee.height) != scaledHeight
-            || frame.pointee.format != AV_PIX_FMT_YUV420P.rawValue {
+            || frame.pointee.format != AV_PIX_FMT_YUV420P.rawValue || frame.pointee.color_range == AVCOL_RANGE_JPEG {
             let target = try Self.reusable(&scaled, width: scaledWidth, height: scaledHeight)
             try scaler.scale(frame, into: target.pointer)
+            target.pointer.pointee.color_range = AVCOL_RANGE_MPEG
             upright = target.pointer
         }
         if rotation != 0 {

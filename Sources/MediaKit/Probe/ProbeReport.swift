@@ -2,8 +2,11 @@
 public struct ProbeReport: Sendable, Codable, Equatable {
     /// The container format the file was opened as.
     public var format: ContainerFormat
-    /// The container duration in seconds; when absent, the longest stream's.
+    /// The duration in seconds measured from the streams' packets (`StreamSpans`): the longer of the primary video's
+    /// and the rendition audio's spans; the header's only when no packet has a timestamp.
     public var durationSeconds: Double?
+    /// What the container header claims (`AVFormatContext.duration`), for diagnostics only: it never decides.
+    public var headerDurationSeconds: Double?
     /// The container bit rate in bits per second, when known.
     public var bitRate: Int64?
     /// Every stream, in container order.
@@ -32,6 +35,9 @@ public struct ProbeReport: Sendable, Codable, Equatable {
     public var primaryVideo: StreamInfo? { streams.first { $0.type == "video" } }
     /// The first audio stream.
     public var primaryAudio: StreamInfo? { streams.first { $0.type == "audio" } }
+    /// The audio stream the rendition carries: the first one flagged default (in QuickTime and MP4, the first enabled
+    /// track), else the first audio stream. Every other audio stream is left out.
+    public var renditionAudio: StreamInfo? { streams.first { $0.type == "audio" && $0.isDefault } ?? primaryAudio }
     /// The primary video's width after rotation.
     public var displayWidth: Int? { primaryVideo?.displayWidth }
     /// The primary video's height after rotation.

@@ -79,10 +79,16 @@ final class DaemonHarness: @unchecked Sendable {
     /// Runs the CLI (or another `executable`) to completion.
     @discardableResult
     func run(_ arguments: [String], executable: String? = nil, timeout: TimeInterval = 60) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Self.runProcess(executable ?? Self.binary, arguments, directory: root, timeout: timeout)
+    }
+
+    /// Runs `executable` in `directory` to completion (terminated after `timeout`), collecting both outputs.
+    static func runProcess(_ executable: String, _ arguments: [String], directory: String? = nil,
+                           timeout: TimeInterval = 60) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable ?? Self.binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: root)
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
