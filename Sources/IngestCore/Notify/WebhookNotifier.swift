@@ -26,6 +26,9 @@ final class WebhookNotifier: @unchecked Sendable {
     /// Senders per endpoint, each with its share of the videos.
     static let lanesPerEndpoint = 4
 
+    /// How often the supervisor gives up deliveries to endpoints not in the config, besides at every change.
+    static let sweepSeconds = 30.0
+
     /// How long an idle lane or the supervisor sleeps before looking again (commits in this
     /// process wake them at once; those of other processes, such as `approve`, are seen then).
     static let pollSeconds = 0.5
@@ -51,9 +54,13 @@ final class WebhookNotifier: @unchecked Sendable {
 
     private func supervise() {
         var lastUrls: [String]?
+        var lastSweep = Date.distantPast
         while !signal.isStopped {
             let urls = configSource.current.notify.endpoints.map(\.url)
-            if urls != lastUrls {
+            // Also now and then: another process (a CLI command run with another config) may have
+            // recorded events for an endpoint this daemon does not have.
+            if urls != lastUrls || Date().timeIntervalSince(lastSweep) >= Self.sweepSeconds {
+                lastSweep = Date()
                 do {
                     let n = try store.giveUpDeliveries(toEndpointsOtherThan: urls, reason: "the endpoint was removed from notify.endpoints")
                     if n > 0 { log.warn("gave up \(n) webhook deliveries to endpoints removed from the config") }
