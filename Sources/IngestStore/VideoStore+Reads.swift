@@ -27,6 +27,7 @@ extension VideoStore {
         if let sellerId = q.sellerId { conditions.append("seller_id = ?"); params.append(.text(sellerId)) }
         if let status = q.status { conditions.append("status = ?"); params.append(.text(status.rawValue)) }
         if let id = q.id { conditions.append("id = ?"); params.append(.text(id)) }
+        if q.stuck { conditions.append("id IN (SELECT video_id FROM jobs WHERE state = 'stuck')") }
         let filter = conditions.joined(separator: " AND ")
         let (offset, overflow) = q.page.multipliedReportingOverflow(by: q.size)
         guard !overflow else { throw StoreError(.misuse, "page \(q.page) is out of range") }
