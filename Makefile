@@ -9,7 +9,7 @@ VENV := .build/venv
 CONFIG ?= config/ingest.json
 BIN := .build/debug/video-ingest
 
-.PHONY: deps debs build release run test samples bench bench-smoke clean fuzz fuzz-build
+.PHONY: deps debs build release run test soak samples bench bench-smoke clean fuzz fuzz-build
 
 ## deps: install the Debian packages that are missing (apt-get update first, only when needed), then the
 ## venv .build/venv with $(PIP_PACKAGES) (pip runs only when one is missing).
@@ -41,6 +41,18 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## soak: the job state machine's property runs at length (JobPropertyTests: random interleavings of
+## claim, stage, crash, frozen worker, clock step, delete, reject, supersede and restart; `make test`
+## does 200 in process and 3 with a real daemon). Seeded: a failure prints its seed; replay with
+##   make soak SOAK_SEED=1234 SOAK_RUNS=1 SOAK_DAEMON_RUNS=0
+SOAK_RUNS ?= 3000
+SOAK_DAEMON_RUNS ?= 25
+SOAK_SEED ?=
+soak: deps
+	$(SWIFT) build --build-tests
+	VIDEO_INGEST_PROPERTY_RUNS=$(SOAK_RUNS) VIDEO_INGEST_PROPERTY_DAEMON_RUNS=$(SOAK_DAEMON_RUNS) \
+	  $(if $(SOAK_SEED),VIDEO_INGEST_PROPERTY_SEED=$(SOAK_SEED)) $(SWIFT) test --skip-build --filter JobPropertyTests
 
 ## samples: remake the committed sample media with the ffmpeg command line.
 samples: deps

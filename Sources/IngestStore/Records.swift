@@ -142,29 +142,39 @@ public struct JobRecord: Sendable, Equatable {
     public var id: Int64
     /// The video it processes.
     public var videoId: String
-    /// `available`, `running`, `done` or `failed`.
+    /// `available`, `running`, `stuck`, `done`, `failed` or `cancelled` (see `JobState`).
     public var state: String
     /// The last finished stage (the caller's name), nil before the first.
     public var stage: String?
     /// How many times the job was claimed.
     public var attempt: Int
-    /// How many releases were counted as faults.
+    /// How many releases were counted as faults (since the last `retry`).
     public var faultAttempts: Int
     /// Not claimable before this time (unix milliseconds).
     public var runAt: Int64
     /// The worker holding the lease while running.
     public var leaseOwner: String?
-    /// When the lease runs out (unix milliseconds).
+    /// When the lease runs out by the wall clock of its last renewal (unix milliseconds; informative:
+    /// rescues are decided on a monotonic clock, see `LeaseObservation`).
     public var leaseExpiresAt: Int64?
     /// The last error recorded for a retry or failure.
     public var lastError: String?
-    /// The caller's small JSON blob stored with the last stage.
-    public var stageData: String?
+    /// The number of the latest claim (0 before the first).
+    public var leaseGeneration: Int64
+    /// How many times the current lease was renewed.
+    public var leaseBeats: Int64
+
+    /// The token of the current claim while the job is running.
+    public var lease: LeaseToken? {
+        guard state == JobState.running.rawValue, let leaseOwner else { return nil }
+        return LeaseToken(jobId: id, owner: leaseOwner, generation: leaseGeneration)
+    }
 
     /// Creates a job record.
     public init(
         id: Int64, videoId: String, state: String, stage: String?, attempt: Int, faultAttempts: Int,
-        runAt: Int64, leaseOwner: String?, leaseExpiresAt: Int64?, lastError: String?, stageData: String?
+        runAt: Int64, leaseOwner: String?, leaseExpiresAt: Int64?, lastError: String?,
+        leaseGeneration: Int64 = 0, leaseBeats: Int64 = 0
     ) {
         self.id = id
         self.videoId = videoId
@@ -176,8 +186,28 @@ public struct JobRecord: Sendable, Equatable {
         self.leaseOwner = leaseOwner
         self.leaseExpiresAt = leaseExpiresAt
         self.lastError = lastError
-        self.stageData = stageData
+        self.leaseGeneration = leaseGeneration
+        self.leaseBeats = leaseBeats
     }
+}
+
+/// The states of a job (`jobs.state`). `done`, `failed` and `cancelled` are terminal.
+public enum JobState: String, Sendable, CaseIterable {
+    /// Waiting to be claimed (from `run_at`).
+    case available
+    /// Claimed: one worker holds its lease.
+    case running
+    /// Parked after `pipeline.maxAttempts` worker faults; `video-ingest retry` makes it available.
+    case stuck
+    /// The video reached SUCCESS.
+    case done
+    /// The video reached FAILED.
+    case failed
+    /// The video was deleted while its job was not settled; no worker writes for it any more.
+    case cancelled
+
+    /// Whether no worker will ever run the job again.
+    public var isTerminal: Bool { self == .done || self == .failed || self == .cancelled }
 }
 
 /// A `list` request: optional filters (combined with AND), a 0-based page and a page size.
@@ -188,16 +218,20 @@ public struct ListQuery: Sendable {
     public var id: String?
     /// Only videos with this status.
     public var status: VideoStatus?
+    /// Only videos whose job is parked `stuck` (`list --stuck`).
+    public var stuck: Bool
     /// The 0-based page.
     public var page: Int
     /// Items per page (at least 1).
     public var size: Int
 
     /// Creates a query.
-    public init(sellerId: String? = nil, id: String? = nil, status: VideoStatus? = nil, page: Int = 0, size: Int = 10) {
+    public init(sellerId: String? = nil, id: String? = nil, status: VideoStatus? = nil, stuck: Bool = false,
+                page: Int = 0, size: Int = 10) {
         self.sellerId = sellerId
         self.id = id
         self.status = status
+        self.stuck = stuck
         self.page = page
         self.size = size
     }

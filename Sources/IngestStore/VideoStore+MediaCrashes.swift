@@ -3,14 +3,14 @@ import Foundation
 extension VideoStore {
     /// Counts one more death of the job's media child process (killed by a signal or for a
     /// resource limit) and returns the new count. The count is durable, so it survives a daemon
-    /// restart. Throws `.notFound` for an unknown job.
-    public func recordMediaCrash(jobId: Int64) throws -> Int {
+    /// restart. Throws `.leaseLost` (changing nothing) when `lease` is no longer held.
+    public func recordMediaCrash(_ lease: LeaseToken) throws -> Int {
         try writeTransaction { db in
             let count = try db.queryFirst(
-                "UPDATE jobs SET media_crashes = media_crashes + 1 WHERE id = ? RETURNING media_crashes",
-                [.integer(jobId)]
+                "UPDATE jobs SET media_crashes = media_crashes + 1 WHERE \(Self.leaseHeld) RETURNING media_crashes",
+                Self.leaseParams(lease)
             ) { $0.int64(0) }
-            guard let count else { throw StoreError(.notFound, "no job \(jobId)") }
+            guard let count else { try Self.throwLeaseLost(db, lease) }
             return Int(count)
         }
     }

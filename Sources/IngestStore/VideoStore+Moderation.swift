@@ -38,11 +38,21 @@ extension VideoStore {
         }
     }
 
-    /// Marks a video deleted (no longer listed) and releases its product ids; the caller removes its media.
+    /// Marks a video deleted (no longer listed), releases its product ids and, in the same
+    /// transaction, cancels its job when that is not settled yet: the lease of a running worker is
+    /// gone, so it can write nothing more for the video (it notices, kills its media child and
+    /// removes its scratch). The caller removes the media.
     public func delete(videoId: String) throws -> [String] {
         try writeTransaction { db in
             _ = try Self.requireListed(db, videoId: videoId)
             let now = Date()
+            try db.run(
+                """
+                UPDATE jobs SET state = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, last_error = 'the video was deleted'
+                WHERE video_id = ? AND state IN ('available', 'running', 'stuck')
+                """,
+                [.text(videoId)]
+            )
             try db.run(
                 "UPDATE videos SET deleted = 1, updated_at = ? WHERE id = ?",
                 [.text(Timestamp.iso(now)), .text(videoId)]

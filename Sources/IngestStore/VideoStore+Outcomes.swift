@@ -3,18 +3,22 @@ import Foundation
 extension VideoStore {
     /// Ends a video as FAILED with a contract failure code, and its job as `failed`, in one transaction.
     /// Returns the ids whose status document changed (just `videoId`).
-    /// Throws `.notFound` for an unknown video, `.invalidState` when it is not IN_PROGRESS.
-    public func failVideo(videoId: String, errorCode: String, errorMessage: String?, now: Date = Date()) throws -> [String] {
+    /// Throws `.leaseLost` (changing nothing) when `lease` is no longer held (a delete cancelled the
+    /// job, or another worker took it over), `.notFound` for an unknown video, `.invalidState` when
+    /// it is not IN_PROGRESS.
+    public func failVideo(_ lease: LeaseToken, videoId: String, errorCode: String, errorMessage: String?,
+                          now: Date = Date()) throws -> [String] {
         try writeTransaction { db in
-            try Self.requireInProgress(db, videoId: videoId)
-            try db.run(
+            let changed = try db.run(
                 """
                 UPDATE jobs SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL,
                                 last_error = COALESCE(?, ?)
-                WHERE video_id = ?
+                WHERE \(Self.leaseHeld) AND video_id = ?
                 """,
-                [.text(errorMessage), .text(errorCode), .text(videoId)]
+                [.text(errorMessage), .text(errorCode)] + Self.leaseParams(lease) + [.text(videoId)]
             )
+            if changed == 0 { try Self.throwLeaseLost(db, lease) }
+            try Self.requireInProgress(db, videoId: videoId)
             try db.run(
                 "UPDATE videos SET status = 'FAILED', error_code = ?, error_message = ?, updated_at = ? WHERE id = ?",
                 [.text(errorCode), .text(errorMessage), .text(Timestamp.iso(now)), .text(videoId)]
@@ -27,17 +31,19 @@ extension VideoStore {
     /// Ends a video as SUCCESS (approved at once when `autoApprove`, unless already rejected)
     /// and its job as `done`, then applies the supersede rule, all in one transaction.
     /// Returns `videoId` and every video whose shown product ids changed.
-    /// Throws `.notFound` for an unknown video, `.invalidState` when it is not IN_PROGRESS.
+    /// Throws `.leaseLost` (changing nothing) when `lease` is no longer held, `.notFound` for an
+    /// unknown video, `.invalidState` when it is not IN_PROGRESS.
     public func succeedVideo(
-        videoId: String, optimizedVideoUrl: String, posterUrl: String?, durationSeconds: Double?,
+        _ lease: LeaseToken, videoId: String, optimizedVideoUrl: String, posterUrl: String?, durationSeconds: Double?,
         autoApprove: Bool, now: Date = Date()
     ) throws -> [String] {
         try writeTransaction { db in
-            try Self.requireInProgress(db, videoId: videoId)
-            try db.run(
-                "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_expires_at = NULL WHERE video_id = ?",
-                [.text(videoId)]
+            let changed = try db.run(
+                "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_expires_at = NULL WHERE \(Self.leaseHeld) AND video_id = ?",
+                Self.leaseParams(lease) + [.text(videoId)]
             )
+            if changed == 0 { try Self.throwLeaseLost(db, lease) }
+            try Self.requireInProgress(db, videoId: videoId)
             try db.run(
                 """
                 UPDATE videos SET status = 'SUCCESS', error_code = NULL, error_message = NULL,

@@ -16,11 +16,12 @@ extension VideoStore {
     }
 
     /// One page of the videos that are not deleted, newest first (seq DESC), filtered by
-    /// seller, id and status (combined with AND). `total` counts every match.
+    /// seller, id, status and stuck jobs (combined with AND). `total` counts every match.
     /// Throws `.misuse` for a negative page or a size below 1.
     ///
-    /// Neither `total` nor a deep page walks the matching rows: both come from the block counts
-    /// of `ListBlocks`, and the page's rows from the list index starting in their block.
+    /// Without an id or the stuck filter, neither `total` nor a deep page walks the matching rows:
+    /// both come from the block counts of `ListBlocks`, and the page's rows from the list index
+    /// starting in their block.
     public func list(_ q: ListQuery) throws -> ListPage {
         guard q.page >= 0, q.size >= 1 else {
             throw StoreError(.misuse, "page must be >= 0 and size >= 1 (got page \(q.page), size \(q.size))")
@@ -30,21 +31,24 @@ extension VideoStore {
         if let sellerId = q.sellerId { conditions.append("seller_id = ?"); params.append(.text(sellerId)) }
         if let status = q.status { conditions.append("status = ?"); params.append(.text(status.rawValue)) }
         if let id = q.id { conditions.append("id = ?"); params.append(.text(id)) }
+        if q.stuck { conditions.append("id IN (SELECT video_id FROM jobs WHERE state = 'stuck')") }
         let filter = conditions.joined(separator: " AND ")
         let (offset, overflow) = q.page.multipliedReportingOverflow(by: q.size)
         guard !overflow else { throw StoreError(.misuse, "page \(q.page) is out of range") }
         return try withConnection { db in
             // One snapshot, so that `total` and the items agree while other processes write.
             try db.transaction(.deferred) {
-                if q.id != nil {
-                    // At most one row: read it, and count what was read.
-                    let matches = try Self.fetchVideos(db, where: filter, params)
-                    return ListPage(total: matches.count, items: Array(matches.dropFirst(offset).prefix(q.size)))
+                let total: Int
+                var start = ListBlocks.Start(seqBelow: nil, skip: offset)
+                if q.id != nil || q.stuck {
+                    // Few rows (one id; the jobs parked stuck), outside the block counts: count them.
+                    total = Int(try db.queryFirst("SELECT COUNT(*) FROM videos WHERE \(filter)", params) { $0.int64(0) } ?? 0)
+                } else {
+                    let status = q.status?.rawValue
+                    total = try ListBlocks.total(db, sellerId: q.sellerId, status: status)
+                    guard offset < total else { return ListPage(total: total, items: []) }
+                    start = try ListBlocks.start(db, sellerId: q.sellerId, status: status, offset: offset)
                 }
-                let status = q.status?.rawValue
-                let total = try ListBlocks.total(db, sellerId: q.sellerId, status: status)
-                guard offset < total else { return ListPage(total: total, items: []) }
-                let start = try ListBlocks.start(db, sellerId: q.sellerId, status: status, offset: offset)
                 let bound = start.seqBelow.map { " AND seq < \($0)" } ?? ""
                 // The page's seqs come from the covering index alone; only those rows are read.
                 let items = try Self.fetchVideos(

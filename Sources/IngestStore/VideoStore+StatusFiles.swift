@@ -1,16 +1,19 @@
 import Foundation
 
 extension VideoStore {
-    /// A video's record with its document version, read in one snapshot: the caller writes the
-    /// status file, then `markStatusWritten` with this version.
-    public func statusDocument(id: String) throws -> (record: VideoRecord, version: Int64)? {
+    /// A video's record with its document version and the version its status file holds
+    /// (`written`), read in one snapshot: the caller writes the status file when `version > written`,
+    /// then `markStatusWritten` with this version.
+    public func statusDocument(id: String) throws -> (record: VideoRecord, version: Int64, written: Int64)? {
         try withConnection { db in
             try db.transaction(.deferred) {
-                guard let version = try db.queryFirst("SELECT doc_version FROM videos WHERE id = ?", [.text(id)], { $0.int64(0) }) else {
+                guard let (version, written) = try db.queryFirst(
+                    "SELECT doc_version, status_version FROM videos WHERE id = ?", [.text(id)], { ($0.int64(0), $0.int64(1)) }
+                ) else {
                     return nil
                 }
                 guard let record = try Self.fetchVideos(db, where: "id = ?", [.text(id)]).first else { return nil }
-                return (record, version)
+                return (record, version, written)
             }
         }
     }

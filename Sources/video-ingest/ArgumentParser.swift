@@ -1,14 +1,12 @@
 /// A hand-written argument parser: `--option VALUE` or `--option=VALUE` options, `--flag`
-/// switches that take no value, `--help`, and positional arguments. Unknown flags and missing
-/// values are errors with a clear message.
+/// switches (value "true"), `--help`, and positional arguments. Unknown flags and missing values are errors with a clear message.
 struct ParsedArguments: Sendable {
     var options: [String: String] = [:]
     var positionals: [String] = []
-    var flags: Set<String> = []
     var wantsHelp = false
 
-    /// Parses `arguments` against the option and flag names the command takes.
-    init(_ arguments: [String], options allowed: Set<String>, flags allowedFlags: Set<String> = []) throws(UsageError) {
+    /// Parses `arguments` against the option names the command takes.
+    init(_ arguments: [String], options allowed: Set<String>, flags: Set<String> = []) throws(UsageError) {
         var i = 0
         while i < arguments.count {
             let arg = arguments[i]
@@ -24,13 +22,11 @@ struct ParsedArguments: Sendable {
                     value = String(name[name.index(after: eq)...])
                     name = String(name[..<eq])
                 }
-                if allowedFlags.contains(name) && value == nil {
-                    flags.insert(name)
-                    i += 1
-                    continue
-                }
-                guard allowed.contains(name) else { throw UsageError("unknown option --\(name)") }
-                if value == nil {
+                guard allowed.contains(name) || flags.contains(name) else { throw UsageError("unknown option --\(name)") }
+                if flags.contains(name) {
+                    guard value == nil else { throw UsageError("--\(name) takes no value") }
+                    value = "true"
+                } else if value == nil {
                     guard i + 1 < arguments.count else { throw UsageError("--\(name) needs a value") }
                     i += 1
                     value = arguments[i]
@@ -54,6 +50,9 @@ struct ParsedArguments: Sendable {
         }
         return value
     }
+
+    /// Whether the switch `--name` was given.
+    func flag(_ name: String) -> Bool { options[name] != nil }
 
     /// Exactly `count` positional arguments.
     func positionals(_ count: Int, _ what: String) throws(UsageError) -> [String] {

@@ -6,7 +6,7 @@ struct Command: Sendable {
     let usage: String
     let summary: String
     let options: Set<String>
-    /// Switches without a value (`--failed`).
+    /// Switches that take no value (`--stuck`, `--failed`).
     var flags: Set<String> = []
     let run: @Sendable (ParsedArguments) throws(UsageError) -> CommandResult
 }
@@ -29,12 +29,21 @@ let commands: [Command] = [
         guard let seller = args.options["seller"] else { throw UsageError("--seller is required") }
         return spool(args).map { $0.enqueue(sellerId: seller, key: args.options["key"], file: file) }
     },
-    Command(name: "list", usage: "video-ingest list [--seller ID] [--id ID] [--status S] [--page N] [--size N] [--spool DIR] [--config FILE]",
-            summary: "Prints the list response, newest first.", options: ["seller", "id", "status", "page", "size", "spool", "config"]) { args throws(UsageError) in
+    Command(name: "list", usage: "video-ingest list [--seller ID] [--id ID] [--status S] [--stuck] [--page N] [--size N] [--spool DIR] [--config FILE]",
+            summary: "Prints the list response, newest first (--stuck: only jobs parked after repeated worker faults).",
+            options: ["seller", "id", "status", "page", "size", "spool", "config"], flags: ["stuck"]) { args throws(UsageError) in
         _ = try args.positionals(0, "no positional arguments")
         let page = try args.int("page", default: 0, range: 0...Int(Int32.max))
         let size = try args.int("size", default: 10, range: 1...100)
-        return spool(args).map { $0.list(sellerId: args.options["seller"], id: args.options["id"], status: args.options["status"], page: page, size: size) }
+        return spool(args).map {
+            $0.list(sellerId: args.options["seller"], id: args.options["id"], status: args.options["status"], stuck: args.flag("stuck"),
+                    page: page, size: size)
+        }
+    },
+    Command(name: "retry", usage: "video-ingest retry ID [--spool DIR] [--config FILE]",
+            summary: "Puts a job that stopped on repeated worker faults (list --stuck) back in the queue.", options: ["spool", "config"]) { args throws(UsageError) in
+        let id = try args.positionals(1, "one video id")[0]
+        return spool(args).map { $0.retry(videoId: id) }
     },
     Command(name: "status", usage: "video-ingest status ID [--spool DIR] [--config FILE]",
             summary: "Prints one video's status document.", options: ["spool", "config"]) { args throws(UsageError) in
@@ -61,7 +70,7 @@ let commands: [Command] = [
             options: ["spool", "config"], flags: ["failed"]) { args throws(UsageError) in
         switch args.positionals.first {
         case nil:
-            return spool(args).map { $0.webhooks(failedOnly: args.flags.contains("failed")) }
+            return spool(args).map { $0.webhooks(failedOnly: args.flag("failed")) }
         case "retry":
             let eventId = try args.positionals(2, "retry EVENT_ID")[1]
             return spool(args).map { $0.retryWebhook(eventId: eventId) }

@@ -166,7 +166,7 @@ final class MediaIsolationEndToEndTests: XCTestCase {
     }
 
     /// Pids of live `media-child` processes whose request names a path under `root`.
-    private static func mediaChildren(of root: String) -> [Int32] {
+    static func mediaChildren(of root: String) -> [Int32] {
         let marker = (root as NSString).lastPathComponent
         return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { (entry: String) -> Int32? in
             guard let pid = Int32(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }

@@ -50,11 +50,29 @@ final class SupportTests: XCTestCase {
         for bad in ["", ".", "..", "a b", "a/b", "ä", String(repeating: "k", count: 65), "x\n"] { XCTAssertFalse(IntakeService.isValidName(bad), bad) }
     }
 
-    func testJobStage_resumesAfterTheLastFinishedStage() {
-        XCTAssertEqual(JobStage.next(after: nil), .download)
-        XCTAssertEqual(JobStage.next(after: "downloaded"), .check)
-        XCTAssertEqual(JobStage.next(after: "checked"), .optimize)
-        XCTAssertEqual(JobStage.next(after: "optimized"), .publish)
-        XCTAssertNil(JobStage.next(after: "published"))
+    func testStageResults_nextStageIsTheFirstWithoutAResult_andForgetDropsLaterOnes() {
+        var results = StageResults()
+        XCTAssertEqual(results.nextStage, .download)
+        results.record(.downloaded(SourceFile(file: "g1/source", sizeBytes: 10, sha256: "ab", effectiveUrl: nil)))
+        XCTAssertEqual(results.nextStage, .check)
+        results.record(.checked(CheckedSource(format: .mp4, durationSeconds: 10, probe: nil)))
+        XCTAssertEqual(results.nextStage, .optimize)
+        results.record(.optimized(Rendition(folder: "g1/out", hasPoster: true, usedFastPath: false, output: nil)))
+        XCTAssertEqual(results.nextStage, .publish)
+        results.forget(from: .check)
+        XCTAssertEqual(results.nextStage, .check)
+        XCTAssertNil(results.optimize)
+        XCTAssertNotNil(results.download)
+    }
+
+    func testStageResults_roundTripThroughTheStoredJSON_andUndecodableCountsAsMissing() throws {
+        let source = SourceFile(file: "g2/source", sizeBytes: 1234, sha256: String(repeating: "a", count: 64), effectiveUrl: "http://x/y.mp4")
+        let checked = CheckedSource(format: .mov, durationSeconds: 9.5, probe: nil)
+        let stored = ["download": try StageResult.downloaded(source).encoded(), "check": try StageResult.checked(checked).encoded(),
+                      "optimize": #"{"bytes":1}"#]
+        let results = StageResults(stored: stored)
+        XCTAssertEqual(results.download, source)
+        XCTAssertEqual(results.check, checked)
+        XCTAssertNil(results.optimize, "an older build's blob does not decode: the stage runs again")
     }
 }

@@ -21,7 +21,7 @@ final class ListBlocksTests: StoreTestCase {
             case 0 where model[i].status == .inProgress:
                 try succeed(store, model[i].id); model[i].status = .success
             case 1 where model[i].status == .inProgress:
-                _ = try store.failVideo(videoId: model[i].id, errorCode: "x", errorMessage: nil); model[i].status = .failed
+                _ = try store.failVideo(try lease(store, model[i].id), videoId: model[i].id, errorCode: "x", errorMessage: nil); model[i].status = .failed
             case 2:
                 _ = try store.delete(videoId: model[i].id); model[i].deleted = true
             default:
@@ -53,6 +53,7 @@ final class ListBlocksTests: StoreTestCase {
             _ = try store.delete(videoId: ids[0])
             try succeed(store, ids[1])
             try store.withConnection { db in
+                try db.exec("DROP TABLE job_stage_results")
                 try db.exec(OutboxTests.dropOutboxSQL)
                 try Self.dropMigration4(db)
                 try db.exec("PRAGMA user_version = 3")

@@ -26,7 +26,7 @@ final class ListTests: StoreTestCase {
         let b1 = try create(store, seller: "b")
         try succeed(store, a1)
         try succeed(store, b1)
-        _ = try store.failVideo(videoId: a2, errorCode: "x", errorMessage: nil)
+        _ = try store.failVideo(try lease(store, a2), videoId: a2, errorCode: "x", errorMessage: nil)
         _ = try store.delete(videoId: a3)
 
         XCTAssertEqual(try store.list(ListQuery(sellerId: "a")).items.map(\.id), [a2, a1])

@@ -6,6 +6,7 @@ final class MediaCrashTests: StoreTestCase {
     func testRecordMediaCrash_countsPerJob_andSurvivesReopen() throws {
         var jobId: Int64 = 0
         var otherJobId: Int64 = 0
+        var idOfJob = ""
         do {
             let store = try openStore()
             let id = try create(store)
@@ -13,17 +14,23 @@ final class MediaCrashTests: StoreTestCase {
             jobId = try XCTUnwrap(store.job(videoId: id)).id
             otherJobId = try XCTUnwrap(store.job(videoId: other)).id
             XCTAssertEqual(try store.mediaCrashes(jobId: jobId), 0)
-            XCTAssertEqual(try store.recordMediaCrash(jobId: jobId), 1)
+            XCTAssertEqual(try store.recordMediaCrash(try lease(store, id)), 1)
+            idOfJob = id
         }
         let reopened = try openStore()
         XCTAssertEqual(try reopened.mediaCrashes(jobId: jobId), 1, "the count is durable")
-        XCTAssertEqual(try reopened.recordMediaCrash(jobId: jobId), 2)
+        XCTAssertEqual(try reopened.recordMediaCrash(try lease(reopened, idOfJob)), 2)
         XCTAssertEqual(try reopened.mediaCrashes(jobId: otherJobId), 0, "other jobs are untouched")
     }
 
-    func testRecordMediaCrash_unknownJob_throwsNotFound() throws {
+    func testRecordMediaCrash_unknownJob_throwsNotFound_staleLeaseThrowsLeaseLost() throws {
         let store = try openStore()
-        assertStoreError(.notFound) { _ = try store.recordMediaCrash(jobId: 999) }
+        assertStoreError(.notFound) { _ = try store.recordMediaCrash(LeaseToken(jobId: 999, owner: "w", generation: 1)) }
+        let id = try create(store)
+        let token = try lease(store, id)
+        XCTAssertEqual(try store.requeueAllRunning(), 1)
+        assertStoreError(.leaseLost) { _ = try store.recordMediaCrash(token) }
+        XCTAssertEqual(try store.mediaCrashes(jobId: token.jobId), 0)
     }
 
     func testMigration3_upgradesAVersion2File() throws {
@@ -32,6 +39,7 @@ final class MediaCrashTests: StoreTestCase {
             _ = try create(store)
             // Make the file look like one written by a version-2 build.
             try store.withConnection { db in
+                try db.exec("DROP TABLE job_stage_results")
                 try db.exec(OutboxTests.dropOutboxSQL)
                 try db.exec("ALTER TABLE jobs DROP COLUMN media_crashes")
                 try ListBlocksTests.dropMigration4(db)
@@ -42,6 +50,6 @@ final class MediaCrashTests: StoreTestCase {
         XCTAssertEqual(try store.userVersion(), VideoStore.schemaVersion)
         let job = try XCTUnwrap(store.claimJob(owner: "w", leaseSeconds: 30))
         XCTAssertEqual(try store.mediaCrashes(jobId: job.id), 0)
-        XCTAssertEqual(try store.recordMediaCrash(jobId: job.id), 1)
+        XCTAssertEqual(try store.recordMediaCrash(try XCTUnwrap(job.lease)), 1)
     }
 }

@@ -16,7 +16,7 @@ final class ModerationTests: StoreTestCase {
         let store = try openStore()
         let running = try create(store)
         let failed = try create(store)
-        _ = try store.failVideo(videoId: failed, errorCode: "x", errorMessage: nil)
+        _ = try store.failVideo(try lease(store, failed), videoId: failed, errorCode: "x", errorMessage: nil)
         assertStoreError(.invalidState) { _ = try store.approve(videoId: running) }
         assertStoreError(.invalidState) { _ = try store.approve(videoId: failed) }
         XCTAssertEqual(try store.video(id: running)?.approval, .pending)

@@ -23,8 +23,9 @@ final class OutboxTests: StoreTestCase {
             let store = try openStore()
             id = try create(store)
             try store.withConnection { db in
+                try db.exec("DROP TABLE job_stage_results")
                 try db.exec(Self.dropOutboxSQL)
-                try db.exec("PRAGMA user_version = \(VideoStore.schemaVersion - 1)")
+                try db.exec("PRAGMA user_version = 4")
             }
         }
         let store = try outboxStore()
@@ -53,7 +54,7 @@ final class OutboxTests: StoreTestCase {
         let failed = try create(store, products: ["p9"])
         try succeed(store, old)
         try succeed(store, new, autoApprove: true)
-        _ = try store.failVideo(videoId: failed, errorCode: "seller.integration.video.format.invalid", errorMessage: nil)
+        _ = try store.failVideo(try lease(store, failed), videoId: failed, errorCode: "seller.integration.video.format.invalid", errorMessage: nil)
         _ = try store.approve(videoId: old)
         _ = try store.approve(videoId: old)  // already approved: no second event
         _ = try store.reject(videoId: new, reason: nil)
@@ -78,7 +79,7 @@ final class OutboxTests: StoreTestCase {
         let a = try create(store, seller: "seller-1")
         let b = try create(store, seller: "seller-2")
         try succeed(store, a)
-        _ = try store.failVideo(videoId: b, errorCode: "x", errorMessage: nil)
+        _ = try store.failVideo(try lease(store, b), videoId: b, errorCode: "x", errorMessage: nil)
         let rows = try store.deliveries(failedOnly: false).map { "\($0.endpointUrl) \($0.body)" }
         XCTAssertEqual(Set(rows), ["http://all/ video.succeeded", "http://all/ video.failed", "http://failed/ video.failed",
                                    "http://seller-2/ video.failed"])
@@ -100,10 +101,16 @@ final class OutboxTests: StoreTestCase {
         let store = try outboxStore(onEvents: { wakes.add() })
         let id = try create(store)
         XCTAssertEqual(wakes.value, 0, "creating a video is no event")
-        try succeed(store, id)
+        let token = try lease(store, id)
+        _ = try store.succeedVideo(token, videoId: id, optimizedVideoUrl: "file:///v.mp4", posterUrl: nil, durationSeconds: 10,
+                                   autoApprove: false)
         XCTAssertEqual(wakes.value, 1)
-        assertStoreError(.invalidState) { try self.succeed(store, id) }
-        assertStoreError(.invalidState) { _ = try store.failVideo(videoId: id, errorCode: "x", errorMessage: nil) }
+        // A second outcome of the settled job is refused and rolled back: no event, no wake.
+        assertStoreError(.leaseLost) {
+            _ = try store.succeedVideo(token, videoId: id, optimizedVideoUrl: "file:///v.mp4", posterUrl: nil, durationSeconds: 10,
+                                       autoApprove: false)
+        }
+        assertStoreError(.leaseLost) { _ = try store.failVideo(token, videoId: id, errorCode: "x", errorMessage: nil) }
         XCTAssertEqual(wakes.value, 1)
         XCTAssertEqual(try store.deliveries(failedOnly: false).count, 1)
     }

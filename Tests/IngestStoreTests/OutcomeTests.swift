@@ -6,8 +6,7 @@ final class OutcomeTests: StoreTestCase {
     func testFailVideo_marksVideoFailedAndJobFailed() throws {
         let store = try openStore()
         let id = try create(store)
-        _ = try store.claimJob(owner: "w1", leaseSeconds: 30)
-        let changed = try store.failVideo(videoId: id, errorCode: "seller.integration.video.duration.invalid",
+        let changed = try store.failVideo(try lease(store, id), videoId: id, errorCode: "seller.integration.video.duration.invalid",
                                           errorMessage: "duration 3.0 s is below 8 s")
         XCTAssertEqual(changed, [id])
         let video = try XCTUnwrap(store.video(id: id))
@@ -23,20 +22,26 @@ final class OutcomeTests: StoreTestCase {
         XCTAssertNil(try store.claimJob(owner: "w1", leaseSeconds: 30))
     }
 
-    func testFailVideo_alreadyFinished_throwsInvalidState_unknownThrowsNotFound() throws {
+    func testOutcomeWrites_afterTheLeaseIsSettled_throwLeaseLostAndChangeNothing() throws {
         let store = try openStore()
         let id = try create(store)
-        try succeed(store, id)
-        assertStoreError(.invalidState) { _ = try store.failVideo(videoId: id, errorCode: "x", errorMessage: nil) }
-        assertStoreError(.notFound) { _ = try store.failVideo(videoId: "nope", errorCode: "x", errorMessage: nil) }
-        assertStoreError(.invalidState) { try self.succeed(store, id) }
+        let token = try lease(store, id)
+        _ = try store.succeedVideo(token, videoId: id, optimizedVideoUrl: "file:///v.mp4", posterUrl: nil, durationSeconds: 10, autoApprove: false)
+        let before = try XCTUnwrap(store.video(id: id))
+        assertStoreError(.leaseLost) { _ = try store.failVideo(token, videoId: id, errorCode: "x", errorMessage: nil) }
+        assertStoreError(.leaseLost) {
+            _ = try store.succeedVideo(token, videoId: id, optimizedVideoUrl: "file:///other.mp4", posterUrl: nil, durationSeconds: 1, autoApprove: true)
+        }
+        XCTAssertEqual(try store.video(id: id), before)
+        assertStoreError(.notFound) {
+            _ = try store.failVideo(LeaseToken(jobId: 999, owner: "w1", generation: 1), videoId: "nope", errorCode: "x", errorMessage: nil)
+        }
     }
 
     func testSucceedVideo_setsSuccessFieldsAndJobDone() throws {
         let store = try openStore()
         let id = try create(store)
-        _ = try store.claimJob(owner: "w1", leaseSeconds: 30)
-        let changed = try store.succeedVideo(videoId: id, optimizedVideoUrl: "https://cdn/\(id)/video_hd.mp4",
+        let changed = try store.succeedVideo(try lease(store, id), videoId: id, optimizedVideoUrl: "https://cdn/\(id)/video_hd.mp4",
                                              posterUrl: "https://cdn/\(id)/poster.jpg", durationSeconds: 12.5,
                                              autoApprove: false)
         XCTAssertEqual(changed, [id])

@@ -9,7 +9,7 @@ final class StatusVersionTests: StoreTestCase {
         let store = try openStore()
         let id = try create(store)
         XCTAssertEqual(try store.staleStatusVideoIds(), [id])
-        let (_, version) = try XCTUnwrap(try store.statusDocument(id: id))
+        let (_, version, _) = try XCTUnwrap(try store.statusDocument(id: id))
         try store.markStatusWritten(videoId: id, version: version)
         XCTAssertEqual(try store.staleStatusVideoIds(), [])
     }
@@ -32,9 +32,9 @@ final class StatusVersionTests: StoreTestCase {
     func testMarkStatusWritten_neverLowersTheVersion() throws {
         let store = try openStore()
         let id = try create(store)
-        let (_, v1) = try XCTUnwrap(try store.statusDocument(id: id))
-        try store.setProgress(videoId: id, stage: "download", progress: 0.5)
-        let (_, v2) = try XCTUnwrap(try store.statusDocument(id: id))
+        let (_, v1, _) = try XCTUnwrap(try store.statusDocument(id: id))
+        try store.setProgress(try lease(store, id), stage: "download", progress: 0.5)
+        let (_, v2, _) = try XCTUnwrap(try store.statusDocument(id: id))
         XCTAssertGreaterThan(v2, v1)
         try store.markStatusWritten(videoId: id, version: v2)
         try store.markStatusWritten(videoId: id, version: v1)

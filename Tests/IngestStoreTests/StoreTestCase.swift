@@ -43,9 +43,16 @@ class StoreTestCase: XCTestCase {
         return id
     }
 
+    /// The lease of the job of video `id`: its current one when running, else a new claim of it.
+    func lease(_ store: VideoStore, _ id: String, owner: String = "w1") throws -> LeaseToken {
+        if let running = try store.job(videoId: id)?.lease { return running }
+        let claimed = try store.claimJob(owner: owner, leaseSeconds: 30, now: Date().addingTimeInterval(86_400 * 365), videoId: id)
+        return try XCTUnwrap(claimed?.lease, "the job of \(id) cannot be claimed")
+    }
+
     @discardableResult
     func succeed(_ store: VideoStore, _ id: String, autoApprove: Bool = false) throws -> [String] {
-        try store.succeedVideo(videoId: id, optimizedVideoUrl: "file:///media/\(id)/video_hd.mp4",
+        try store.succeedVideo(try lease(store, id), videoId: id, optimizedVideoUrl: "file:///media/\(id)/video_hd.mp4",
                                posterUrl: nil, durationSeconds: 10, autoApprove: autoApprove)
     }
 

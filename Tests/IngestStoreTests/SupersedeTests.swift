@@ -19,7 +19,7 @@ final class SupersedeTests: StoreTestCase {
         let inProgress = try create(store, products: ["p1"])
         let failed = try create(store, products: ["p1", "p9"])
         let new = try create(store, products: ["p1"])
-        _ = try store.failVideo(videoId: failed, errorCode: "x", errorMessage: nil)
+        _ = try store.failVideo(try lease(store, failed), videoId: failed, errorCode: "x", errorMessage: nil)
         XCTAssertEqual(try succeed(store, new), [new, failed, inProgress])
         XCTAssertEqual(try shown(store, inProgress), [])
         XCTAssertEqual(try shown(store, failed), ["p9"])

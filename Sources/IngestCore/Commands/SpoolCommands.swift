@@ -14,6 +14,14 @@ public struct SpoolCommands {
         layout = SpoolLayout(root: spool ?? config.spoolDirectory)
     }
 
+    /// The commands on an already resolved layout and config (tests).
+    static func forTests(layout: SpoolLayout, config: IngestConfig) -> SpoolCommands { SpoolCommands(config: config, layout: layout) }
+
+    private init(config: IngestConfig, layout: SpoolLayout) {
+        self.config = config
+        self.layout = layout
+    }
+
     func openStore() throws -> VideoStore {
         do { try layout.create() } catch { throw DaemonError("cannot create the spool \(layout.root): \(error)") }
         let store = try VideoStore(path: layout.databasePath)
@@ -46,14 +54,14 @@ public struct SpoolCommands {
     }
 
     /// `list`: newest first, paged (CONTRACT section 5).
-    public func list(sellerId: String?, id: String?, status: String?, page: Int, size: Int) -> CommandResult {
+    public func list(sellerId: String?, id: String?, status: String?, stuck: Bool = false, page: Int, size: Int) -> CommandResult {
         var parsedStatus: VideoStatus?
         if let status {
             guard let s = VideoStatus(rawValue: status) else { return .invalid([RequestError(.invalidStatus, field: "status")]) }
             parsedStatus = s
         }
         do {
-            let result = try openStore().list(ListQuery(sellerId: sellerId, id: id, status: parsedStatus, page: page, size: size))
+            let result = try openStore().list(ListQuery(sellerId: sellerId, id: id, status: parsedStatus, stuck: stuck, page: page, size: size))
             let totalPages = (result.total + size - 1) / size
             return .ok(.object([
                 ("meta", .object([("page", .integer(Int64(page))), ("total", .integer(Int64(result.total))),
@@ -75,11 +83,30 @@ public struct SpoolCommands {
         }
     }
 
+    /// `retry ID`: a `stuck` job goes back to the queue (a running daemon picks it up); prints the
+    /// video's document. Exit 1 when the video's job is not stuck.
+    public func retry(videoId: String) -> CommandResult {
+        let id = videoId.lowercased()
+        do {
+            let store = try openStore()
+            let changed = try store.retryStuck(videoId: id)
+            try StatusWriter(layout: layout, store: store).write(videoIds: changed)
+            guard let video = try store.video(id: id) else { return .failure("no video with id \(videoId)") }
+            return .ok(StatusDocument.json(video))
+        } catch let error as StoreError where error.code == .notFound {
+            return .failure("no video with id \(videoId)")
+        } catch {
+            return .failure("\(error)")
+        }
+    }
+
     /// The moderation actions of CONTRACT section 6.
     public enum Moderation: Sendable { case approve, reject(reason: String?), delete }
 
     /// `approve`, `reject` or `delete`: changes the store, rewrites every changed status file and
-    /// prints the video's new document.
+    /// prints the video's new document. `delete` cancels the video's unsettled job in the same
+    /// transaction (the daemon's worker notices within half a second, kills its media child and
+    /// removes its scratch); the HTTP API calls the same store functions.
     public func moderate(videoId: String, _ action: Moderation) -> CommandResult {
         let id = videoId.lowercased()
         do {

@@ -76,6 +76,7 @@ public enum ConfigLoader {
         reader.double("pipeline.leaseSeconds", &c.pipeline.leaseSeconds, 1...86_400)
         reader.double("pipeline.faultBackoffSeconds", &c.pipeline.faultBackoffSeconds, 0...86_400)
         reader.double("pipeline.maxFaultBackoffSeconds", &c.pipeline.maxFaultBackoffSeconds, 0...86_400)
+        reader.int("pipeline.maxAttempts", &c.pipeline.maxAttempts, 1...1000)
         reader.double("pipeline.mediaDeadlineSeconds", &c.pipeline.mediaDeadlineSeconds, 1...86_400)
         reader.int64("pipeline.mediaMemoryLimitBytes", &c.pipeline.mediaMemoryLimitBytes, (256 << 20)...(1 << 40))
         reader.double("pipeline.mediaCpuSeconds", &c.pipeline.mediaCpuSeconds, 1...86_400)

@@ -67,6 +67,9 @@ public struct IngestConfig: Sendable, Equatable {
         /// First retry delay after a worker fault; doubles up to `maxFaultBackoffSeconds`.
         public var faultBackoffSeconds: Double = 2
         public var maxFaultBackoffSeconds: Double = 300
+        /// Worker faults a job may have before it is parked `stuck` (visible in `list --stuck`,
+        /// requeued by `retry ID`); a worker fault never fails the seller's video.
+        public var maxAttempts = 5
         /// Wall-clock limit of one media child process (sniff, probe, optimize), in seconds.
         public var mediaDeadlineSeconds: Double = 900
         /// Address-space limit of a media child (`RLIMIT_AS`), in bytes.

@@ -15,18 +15,32 @@ public struct StatusWriter: Sendable {
     /// Rewrites the status files of `videoIds` from the store, and records the document version
     /// each file now holds (a crash before that leaves the file marked stale for start-up).
     ///
-    /// Writers in one process take turns (the workers, intake and the repair pass may rewrite the
-    /// same file), so an older snapshot never replaces a newer file that is then marked current.
+    /// Every writer of every process (daemon workers, intake, the repair pass, the CLI's
+    /// `enqueue`, `approve`, `reject`, `delete`, `retry`) takes `state/status.lock` (`flock`) for
+    /// the read of the snapshot, the file and the mark, and writes only when the snapshot's version
+    /// is newer than the one the file holds: the newest document always wins, whoever writes last.
     public func write(videoIds: [String]) throws {
         var seen = Set<String>()
         for id in videoIds where seen.insert(id).inserted {
-            try Self.turn.withLock {
-                guard let (video, version) = try store.statusDocument(id: id) else { return }
+            try FileLock.withExclusive(layout.statusLockPath) {
+                guard let (video, version, written) = try store.statusDocument(id: id), version > written else { return }
                 try AtomicFile.writeJSON(StatusDocument.json(video), to: layout.statusFile(videoId: id))
                 try store.markStatusWritten(videoId: id, version: version)
             }
         }
     }
+}
 
-    private static let turn = NSLock()
+/// An exclusive `flock` on a lock file for the length of one call; it serializes processes and,
+/// since each call opens its own descriptor, the threads of one process as well.
+enum FileLock {
+    static func withExclusive<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, AtomicFile.fileMode)
+        guard fd >= 0 else { throw AtomicFile.Failure(path: path, call: "open", errno: errno) }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw AtomicFile.Failure(path: path, call: "flock", errno: errno) }
+        }
+        return try body()
+    }
 }

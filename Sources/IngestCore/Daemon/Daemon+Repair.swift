@@ -10,17 +10,19 @@ extension Daemon {
     /// - status files older than their document (a crash, a full disk or an I/O error between a
     ///   commit and its status file) are rewritten from the store;
     /// - scratch folders of settled (or unknown) videos are removed;
-    /// - with `requeueExpired`, running jobs whose lease ran out (their worker could not release
-    ///   them, for example while another process held the store locked) become available again.
+    /// - with a `rescuer`, running jobs whose lease stopped being renewed for `pipeline.leaseSeconds`
+    ///   of monotonic time (their worker died or froze) become available again;
+    /// - media folders of deleted videos are removed (a worker that published just after a delete
+    ///   removed them, before its fenced commit was refused).
     ///
     /// Every step is best effort: a failure is logged and the next pass tries again.
-    func repair(store: VideoStore, statusWriter: StatusWriter, requeueExpired: Bool) {
-        if requeueExpired {
+    func repair(store: VideoStore, statusWriter: StatusWriter, rescuer: LeaseRescuer?) {
+        if let rescuer {
             do {
-                let n = try store.requeueExpiredLeases()
-                if n > 0 { log.warn("requeued \(n) jobs whose lease ran out") }
+                let requeued = try rescuer.pass(leaseSeconds: configSource.current.pipeline.leaseSeconds)
+                for lease in requeued { log.warn("requeued \(lease): its lease was not renewed for pipeline.leaseSeconds") }
             } catch {
-                log.warn("repair: cannot requeue expired leases: \(error)")
+                log.warn("repair: cannot rescue stale leases: \(error)")
             }
         }
         do {
@@ -35,9 +37,13 @@ extension Daemon {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: layout.scratch)) ?? [] {
             let job: JobRecord?
             do { job = try store.job(videoId: name) } catch { continue }  // the store cannot say: keep it
-            if job == nil || job?.state == "done" || job?.state == "failed" {
+            if job.flatMap({ JobState(rawValue: $0.state) })?.isTerminal ?? true {
                 try? FileManager.default.removeItem(atPath: layout.scratch + "/" + name)
             }
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: layout.media)) ?? [] {
+            guard let video = try? store.video(id: name), video.deleted else { continue }
+            try? FileManager.default.removeItem(atPath: layout.media + "/" + name)
         }
     }
 }

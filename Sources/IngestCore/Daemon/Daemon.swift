@@ -14,7 +14,8 @@ public final class Daemon: @unchecked Sendable {
     let signal = WorkSignal()
     let log = Log.shared
     let ownerId = "daemon-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    private let activeJobs = LockedValue<Set<Int64>>([])
+    let clock: IngestClock = SystemClock()
+    private let activeLeases = LockedValue<Set<LeaseToken>>([])
     private let workersDone = DispatchGroup()
     private var workerThreads = 0
 
@@ -44,16 +45,19 @@ public final class Daemon: @unchecked Sendable {
         let statusWriter = StatusWriter(layout: layout, store: store)
         let notifier = WebhookNotifier(store: store, configSource: configSource)
         try store.setOutbox({ [configSource] in configSource.current.outboxRouting }, onEventsCommitted: { notifier.wake() })
+        let rescuer = LeaseRescuer(store: store, clock: clock)
         try recover(store: store, statusWriter: statusWriter)
 
         let intake = IntakeLoop(intake: DropFolderIntake(layout: layout, store: store, statusWriter: statusWriter),
                                 configSource: configSource, store: store, signal: signal)
         let intakeDone = DispatchGroup()
         startThread(name: "intake", group: intakeDone) { intake.run() }
-        let runner = JobRunner(layout: layout, store: store, statusWriter: statusWriter, configSource: configSource)
+        let runner = JobRunner(layout: layout, store: store, statusWriter: statusWriter, configSource: configSource, clock: clock)
         ensureWorkers(store: store, runner: runner)
         let heartbeatDone = DispatchGroup()
-        startThread(name: "heartbeat", group: heartbeatDone) { [self] in heartbeat(store: store, statusWriter: statusWriter) }
+        startThread(name: "heartbeat", group: heartbeatDone) { [self] in
+            heartbeat(store: store, statusWriter: statusWriter, rescuer: rescuer)
+        }
         notifier.start()
         log.info("daemon started", extra: [("spool", .string(layout.root)), ("workers", .integer(Int64(configSource.current.workers))),
                                            ("pid", .integer(Int64(getpid())))])
@@ -85,7 +89,7 @@ public final class Daemon: @unchecked Sendable {
     private func recover(store: VideoStore, statusWriter: StatusWriter) throws {
         let requeued = try store.requeueAllRunning()
         if requeued > 0 { log.info("requeued \(requeued) jobs left running by an earlier daemon") }
-        repair(store: store, statusWriter: statusWriter, requeueExpired: false)
+        repair(store: store, statusWriter: statusWriter, rescuer: nil)
     }
 
     /// Starts worker threads up to the configured count (a lowered count idles the extra ones).
@@ -108,30 +112,31 @@ public final class Daemon: @unchecked Sendable {
                 signal.wait(timeout: 1)
                 continue
             }
-            guard let job else { signal.wait(timeout: 0.5); continue }
-            activeJobs.withValue { _ = $0.insert(job.id) }
+            guard let job, let lease = job.lease else { signal.wait(timeout: 0.5); continue }
+            activeLeases.withValue { _ = $0.insert(lease) }
             runner.run(job, isStopping: { signal.isStopped })
-            activeJobs.withValue { _ = $0.remove(job.id) }
+            activeLeases.withValue { _ = $0.remove(lease) }
             signal.notify()
         }
     }
 
     /// Renews the leases of running jobs, so a long transcode keeps its job, and runs the repair
-    /// pass every `repairIntervalSeconds` (after the renewals, so it never requeues a live job).
-    private func heartbeat(store: VideoStore, statusWriter: StatusWriter) {
-        var lastRenewal = Date.distantPast
-        var lastRepair = Date()
+    /// pass (with the lease rescuer) every `repairIntervalSeconds`, after the renewals. Both
+    /// intervals are measured on the monotonic clock.
+    private func heartbeat(store: VideoStore, statusWriter: StatusWriter, rescuer: LeaseRescuer) {
+        var lastRenewal = -Double.infinity
+        var lastRepair = clock.monotonicSeconds()
         while !signal.isStopped {
             let lease = configSource.current.pipeline.leaseSeconds
-            if Date().timeIntervalSince(lastRenewal) >= max(0.5, lease / 3) {
-                lastRenewal = Date()
-                for id in activeJobs.withValue({ $0 }) {
-                    try? store.renewLease(jobId: id, owner: ownerId, leaseSeconds: lease)
+            if clock.monotonicSeconds() - lastRenewal >= max(0.5, lease / 3) {
+                lastRenewal = clock.monotonicSeconds()
+                for token in activeLeases.withValue({ $0 }) {
+                    try? store.renewLease(token, leaseSeconds: lease, now: clock.wallNow())
                 }
             }
-            if Date().timeIntervalSince(lastRepair) >= Self.repairIntervalSeconds {
-                repair(store: store, statusWriter: statusWriter, requeueExpired: true)
-                lastRepair = Date()
+            if clock.monotonicSeconds() - lastRepair >= Self.repairIntervalSeconds {
+                repair(store: store, statusWriter: statusWriter, rescuer: rescuer)
+                lastRepair = clock.monotonicSeconds()
             }
             signal.wait(timeout: 0.5)
         }

@@ -44,11 +44,11 @@ final class IntakeLoop: @unchecked Sendable {
 
     /// Sleeps until an inotify event, or the timeout; a stop wakes it within 200 ms.
     private func waitForEvents(timeout: Double) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while !signal.isStopped && Date() < deadline {
+        let deadline = SystemClock.monotonic() + timeout
+        while !signal.isStopped && SystemClock.monotonic() < deadline {
             guard inotifyFD >= 0 else { Thread.sleep(forTimeInterval: 0.2); continue }
             var pfd = pollfd(fd: inotifyFD, events: Int16(POLLIN), revents: 0)
-            let slice = Int32(max(1, min(200, deadline.timeIntervalSinceNow * 1000)))
+            let slice = Int32(max(1, min(200, (deadline - SystemClock.monotonic()) * 1000)))
             if poll(&pfd, 1, slice) > 0 {
                 var buffer = [UInt8](repeating: 0, count: 64 * 1024)
                 while read(inotifyFD, &buffer, buffer.count) > 0 {}

@@ -19,9 +19,13 @@ final class WorkSignal: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         let start = generation
-        let deadline = Date().addingTimeInterval(timeout)
+        // Measured on the monotonic clock, waited in short slices: a wall-clock step cannot
+        // stretch an idle worker's nap.
+        let deadline = SystemClock.monotonic() + timeout
         while generation == start && !stopped {
-            if !condition.wait(until: deadline) { break }
+            let remaining = deadline - SystemClock.monotonic()
+            if remaining <= 0 { break }
+            _ = condition.wait(until: Date().addingTimeInterval(min(remaining, 0.25)))
         }
     }
 }

@@ -93,7 +93,7 @@ struct ChildProcess {
 
     private func collect(pid: pid_t, stdout: Int32, stderr: Int32, shouldStop: () -> Bool,
                          onStderrLine: (String) -> Void) -> Outcome {
-        let deadline = Date().addingTimeInterval(deadlineSeconds)
+        let deadline = SystemClock.monotonic() + deadlineSeconds  // monotonic: a clock step kills no child
         var output = Data(), overflowed = false
         var errLine = Data()
         var open: [Int32] = [stdout, stderr]
@@ -110,7 +110,7 @@ struct ChildProcess {
 
         while !open.isEmpty {
             if !killed {
-                if shouldStop() { stopped = true; kill9() } else if Date() >= deadline { killedAtDeadline = true; kill9() }
+                if shouldStop() { stopped = true; kill9() } else if SystemClock.monotonic() >= deadline { killedAtDeadline = true; kill9() }
             }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             let ready = poll(&fds, nfds_t(fds.count), 100)
@@ -140,7 +140,7 @@ struct ChildProcess {
             if waited == pid { break }
             if waited < 0 && errno != EINTR { break }
             if waited == 0 {
-                if shouldStop() { stopped = true; kill9() } else if Date() >= deadline { killedAtDeadline = true; kill9() }
+                if shouldStop() { stopped = true; kill9() } else if SystemClock.monotonic() >= deadline { killedAtDeadline = true; kill9() }
                 usleep(20_000)
             }
         }

@@ -13,12 +13,15 @@ struct MediaChild: Sendable {
         case stopped
         /// The child could not be started (the worker's own fault).
         case spawnFailed(String)
+        /// The child ran out of memory on a file the check accepted (the worker's fault, see `MemoryExhaustion`).
+        case outOfMemory(String)
 
         var description: String {
             switch self {
             case .died(let reason): return reason
             case .stopped: return "stopped"
             case .spawnFailed(let reason): return "cannot start the media worker: \(reason)"
+            case .outOfMemory(let reason): return reason
             }
         }
     }
@@ -53,6 +56,7 @@ struct MediaChild: Sendable {
                   progress: @escaping (Double) -> Void, shouldStop: @escaping () -> Bool) throws(Failure) -> Result<OptimizeResult, MediaError> {
         let request = MediaChildRequest.optimize(path: input, format: format, outputDirectory: outputDirectory, config: config)
         let answer = try run("optimize", request, shouldStop: shouldStop, progress: progress)
+        if let error = answer.error, error.code == MemoryExhaustion.answerCode { throw .outOfMemory(error.message) }
         if let error = answer.error {
             return .failure(MediaError(MediaError.Code(rawValue: error.code) ?? .io, error.message))
         }
@@ -80,9 +84,11 @@ struct MediaChild: Sendable {
                                  environment: environment.map { "\($0.key)=\($0.value)" },
                                  deadlineSeconds: request.resources.deadlineSeconds)
         var logged = 0, dropped = 0
+        var sawExhaustion = false
         let outcome: ChildProcess.Outcome
         do {
             outcome = try child.run(shouldStop: shouldStop) { line in
+                if MemoryExhaustion.mentionsExhaustion(line) { sawExhaustion = true }
                 if let fraction = Self.progress(in: line) {
                     progress?(fraction)
                 } else if logged < maxLoggedLines {
@@ -103,6 +109,7 @@ struct MediaChild: Sendable {
         case .signaled(let signal, let atDeadline):
             let reason = request.resources.describeDeath(signal: signal, killedAtDeadline: atDeadline)
             log.warn(reason, videoId: videoId, sellerId: sellerId, stage: operation)
+            if sawExhaustion && !atDeadline { throw .outOfMemory("\(reason) after running out of memory") }
             throw .died(reason)
         case .exited(let status):
             if outcome.stdoutOverflowed { throw .died("the media worker wrote more than \(child.stdoutLimit) bytes of answer") }

@@ -29,9 +29,12 @@ public enum MediaChildCommand {
         if arguments[0] == "optimize" && (request.format == nil || request.outputDirectory == nil) {
             return usageError("an optimize request needs format and outputDirectory")
         }
-        // Die with the daemon's worker thread, so an orphan never runs on.
+        // Die with the daemon's worker thread, so an orphan never runs on. The daemon may have died
+        // before the death signal was armed: then this process was reparented and its parent is no
+        // longer the pid the daemon wrote into the request. (Not "getppid() == 1": a daemon in a
+        // container without an init is PID 1 itself.)
         _ = GlibcExtras.setParentDeathSignal(SIGKILL)
-        if getppid() == 1 { return 1 }
+        if let parent = request.parentPid, getppid() != parent { return 1 }
         runTestHook()
         let problems = request.resources.apply()
         guard problems.isEmpty else {
@@ -71,6 +74,10 @@ public enum MediaChildCommand {
             let result = try Optimizer.optimize(input: request.path, format: request.format!, outputDirectory: request.outputDirectory!,
                                                 settings: request.optimizeSettings, progress: progress)
             return MediaChildResponse(usedFastPath: result.usedFastPath, output: result.output)
+        } catch let error as MediaError where MemoryExhaustion.isExhaustion(error) {
+            let limit = request.resources.addressSpaceBytes >> 20
+            return MediaChildResponse(error: .init(code: MemoryExhaustion.answerCode,
+                                                   message: "the media worker ran out of memory (RLIMIT_AS \(limit) MiB): \(error.description)"))
         } catch let error as MediaError {
             return MediaChildResponse(error: .init(code: error.code.rawValue, message: error.description))
         } catch {

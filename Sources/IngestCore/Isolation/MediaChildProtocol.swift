@@ -21,6 +21,9 @@ struct MediaChildRequest: Codable, Sendable, Equatable {
     var settings: Settings?
     /// The resource limits the child applies to itself before it touches the file.
     var resources: MediaChildLimits
+    /// The daemon's pid: after `PR_SET_PDEATHSIG` the child checks that it is still its parent
+    /// (the daemon did not die before the death signal was armed). A daemon may be PID 1.
+    var parentPid: Int32? = getpid()
 
     /// `limits` of the config.
     struct Limits: Codable, Sendable, Equatable {

@@ -2,20 +2,21 @@ import Foundation
 
 extension StageContext {
     /// The media child of this job's stages.
-    var mediaChild: MediaChild { MediaChild(log: runner.log, videoId: video.id, sellerId: video.sellerId) }
+    var mediaChild: MediaChild { MediaChild(executable: runner.mediaChildExecutable, log: runner.log, videoId: video.id, sellerId: video.sellerId) }
 
     /// What a failed child run means for the job. A child that died (signal, limit, deadline) counts
     /// a media crash in the store: the first is retried as a worker fault, the second fails the video
-    /// with `format.invalid` and the reason.
+    /// with `format.invalid` and the reason. A child that ran out of memory on a file the check
+    /// accepted is a worker fault and counts no crash (`MemoryExhaustion`).
     func pipelineError(_ failure: MediaChild.Failure) -> PipelineError {
         switch failure {
         case .stopped:
             return .cancelled
-        case .spawnFailed:
+        case .spawnFailed, .outOfMemory:
             return .workerFault(failure.description)
         case .died(let reason):
             let crashes: Int
-            do { crashes = try runner.store.recordMediaCrash(jobId: job.id) } catch {
+            do { crashes = try runner.store.recordMediaCrash(lease) } catch {
                 return .workerFault("\(reason); the crash could not be counted: \(error)")
             }
             if crashes >= 2 { return .seller(.formatInvalid, reason) }

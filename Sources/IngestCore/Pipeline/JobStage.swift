@@ -1,9 +1,12 @@
-/// The stages of a job, recorded in the store as each one finishes, so that a restarted daemon
-/// resumes after the last finished stage and repeats at most one.
+/// The stages of a job, in order. Each finished stage's typed result is kept in the store
+/// (`StageResults`), so a restarted daemon resumes after the last finished stage and repeats at most one.
 public enum JobStage: String, Sendable, CaseIterable {
     case download, check, optimize, publish
 
-    /// The value stored once this stage has finished.
+    /// The position in the pipeline (0 for download).
+    var order: Int { Self.allCases.firstIndex(of: self)! }
+
+    /// The job's `stage` marker once this stage has finished.
     public var finishedMarker: String {
         switch self {
         case .download: return "downloaded"
@@ -13,11 +16,9 @@ public enum JobStage: String, Sendable, CaseIterable {
         }
     }
 
-    /// The stage to run next after the stored marker (nil: nothing finished yet).
-    public static func next(after marker: String?) -> JobStage? {
-        guard let marker else { return .download }
-        guard let index = allCases.firstIndex(where: { $0.finishedMarker == marker }) else { return .download }
-        let next = allCases.index(after: index)
-        return next < allCases.endIndex ? allCases[next] : nil
-    }
+    /// This stage and every later one.
+    var andLater: [JobStage] { Self.allCases.filter { $0.order >= order } }
+
+    /// The stage before this one (nil for download).
+    var previous: JobStage? { order == 0 ? nil : Self.allCases[order - 1] }
 }

@@ -1,63 +1,49 @@
 import Foundation
 import IngestStore
 
-/// What the stages of one job share: the job, its video, its scratch folder and the config in
-/// force when the current stage started.
+/// What the stages of one job share: the job and its lease, its video, its scratch folders and
+/// the config in force when the current stage started.
+///
+/// Scratch: `scratch/<videoId>/g<generation>/` belongs to one claim, so a worker that lost its
+/// lease and has not noticed yet never writes into the files of the worker that took over;
+/// results name their files relative to `scratch/<videoId>/`, so a later claim reads them.
 final class StageContext: @unchecked Sendable {
     let runner: JobRunner
     let job: JobRecord
+    let lease: LeaseToken
     let video: VideoRecord
     let isStopping: @Sendable () -> Bool
     var config: IngestConfig
 
-    init(runner: JobRunner, job: JobRecord, video: VideoRecord, isStopping: @escaping @Sendable () -> Bool) {
+    init(runner: JobRunner, job: JobRecord, lease: LeaseToken, video: VideoRecord, isStopping: @escaping @Sendable () -> Bool) {
         self.runner = runner
         self.job = job
+        self.lease = lease
         self.video = video
         self.isStopping = isStopping
         self.config = runner.configSource.current
     }
 
+    /// `scratch/<videoId>`.
     var scratch: String { runner.layout.scratchFolder(videoId: video.id) }
-    /// The downloaded source, complete (a download in progress is `source.part`).
-    var sourcePath: String { scratch + "/source" }
-    /// Where the optimizer writes the rendition and poster.
-    var outputFolder: String { scratch + "/out" }
+    /// This claim's own folder, relative to `scratch`.
+    var claimFolder: String { "g\(lease.generation)" }
+    /// The absolute path of a path relative to `scratch`.
+    func scratchPath(_ relative: String) -> String { scratch + "/" + relative }
 
-    /// Runs one stage and records it; returns the stored marker.
-    func run(_ stage: JobStage) throws -> String {
-        try updateStage(stage.rawValue, progress: nil)
-        let data: JSONValue?
-        switch stage {
-        case .download: data = try download()
-        case .check: data = try check()
-        case .optimize: data = try optimize()
-        case .publish: try publish(); return stage.finishedMarker
-        }
-        try runner.store.recordStage(jobId: job.id, stage: stage.finishedMarker, stageData: data?.compact, videoStage: stage.rawValue)
-        if stage == .download { CrashPoint.reached(.afterDownload) }
-        return stage.finishedMarker
-    }
-
-    /// Shows the running stage (and its progress) in the status document.
+    /// Shows the running stage (and its progress) in the status document. Fenced by the lease.
     func updateStage(_ stage: String, progress: Double?) throws {
-        try runner.store.setProgress(videoId: video.id, stage: stage, progress: progress)
+        try runner.store.setProgress(lease, stage: stage, progress: progress)
         try runner.statusWriter.write(videoIds: [video.id])
     }
 
-    /// The data the check stage recorded (format, duration), re-read from the store.
-    func recordedCheck() -> JSONValue? {
-        guard let text = (try? runner.store.job(videoId: video.id))?.stageData else { return nil }
-        return try? JSONParser.parse(Data(text.utf8))
-    }
-
-    /// Calls `body` at most every `interval` seconds.
+    /// Calls `body` at most every `interval` seconds (monotonic).
     static func throttled(every interval: TimeInterval, _ body: @escaping @Sendable (Double) -> Void) -> @Sendable (Double) -> Void {
-        let last = LockedValue(Date.distantPast)
+        let last = LockedValue(-Double.infinity)
         return { value in
-            let now = Date()
+            let now = SystemClock.monotonic()
             let due = last.withValue { last -> Bool in
-                guard now.timeIntervalSince(last) >= interval else { return false }
+                guard now - last >= interval else { return false }
                 last = now
                 return true
             }
@@ -75,10 +61,11 @@ final class LockedValue<Value>: @unchecked Sendable {
 }
 
 extension StageContext {
-    /// The size of the file at `path` on disk (0 when it is missing).
-    static func fileSize(_ path: String) -> Int64 {
+    /// The size of the file at `path` on disk (nil when it is missing or not a regular file).
+    static func fileSize(_ path: String) -> Int64? {
         var info = stat()
-        return stat(path, &info) == 0 ? Int64(info.st_size) : 0
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int64(info.st_size)
     }
 }
 

@@ -73,6 +73,15 @@ public enum AtomicFile {
         try syncDirectory((path as NSString).deletingLastPathComponent)
     }
 
+    /// fsyncs a regular file's data and metadata (a rendition written by the media child, which
+    /// does not sync), so that a power cut after a commit that names it cannot leave it empty.
+    public static func syncFile(_ path: String) throws(Failure) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { throw Failure(path: path, call: "open", errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw Failure(path: path, call: "fsync", errno: errno) }
+    }
+
     /// fsyncs a folder so renames and unlinks in it survive a crash.
     public static func syncDirectory(_ path: String) throws(Failure) {
         let fd = open(path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -22,6 +22,8 @@ public struct SpoolLayout: Sendable, Equatable {
     public var scratch: String { root + "/scratch" }
     public var databasePath: String { state + "/ingest.sqlite" }
     public var lockPath: String { state + "/daemon.lock" }
+    /// Taken (`flock`) by every process while it writes a status file, so the newest document wins.
+    public var statusLockPath: String { state + "/status.lock" }
 
     public func statusFile(videoId: String) -> String { status + "/\(videoId).json" }
     public func mediaFolder(videoId: String) -> String { media + "/\(videoId)" }

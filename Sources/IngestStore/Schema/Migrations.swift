@@ -5,7 +5,7 @@
 /// opening a new file at once migrate it only once.
 enum Migrations {
     /// The SQL of each migration, in order.
-    static let all: [String] = [version1, version2, version3, version4, versionOutbox]
+    static let all: [String] = [version1, version2, version3, version4, versionOutbox, version6]
 
     /// The schema version this build writes.
     static var latestVersion: Int { all.count }
@@ -220,5 +220,48 @@ enum Migrations {
             INSERT INTO event_removed_products (video_id, position, product_content_id)
             VALUES (NEW.video_id, NEW.position, NEW.product_content_id);
         END;
+        """
+
+    /// Version 6: the job state machine (`docs/ARCHITECTURE.md`, "Job state machine").
+    ///
+    /// - `jobs.state` gains `stuck` (parked after `pipeline.maxAttempts` worker faults, until
+    ///   `video-ingest retry`) and `cancelled` (the video was deleted). SQLite cannot change a
+    ///   CHECK, so the table is rebuilt (the 12-step procedure; no table references `jobs` yet).
+    ///   A migration that adds a column to `jobs` must come after this one.
+    /// - `lease_generation`: grows with every claim; a lease token is (owner, generation) and every
+    ///   job write names it. `lease_beats`: grows with every renewal, so a rescuer can see a lease
+    ///   that stopped moving on its own monotonic clock (wall-clock steps expire nothing).
+    /// - `stage_data` (the last stage's blob, overwritten by each stage) gives way to
+    ///   `job_stage_results`, one typed result per finished stage. A job upgraded mid-way finds
+    ///   no results and starts from the download again.
+    private static let version6 = """
+        CREATE TABLE jobs_v6 (
+            id INTEGER PRIMARY KEY,
+            video_id TEXT NOT NULL UNIQUE REFERENCES videos (id),
+            state TEXT NOT NULL CHECK (state IN ('available', 'running', 'stuck', 'done', 'failed', 'cancelled')),
+            stage TEXT,
+            attempt INTEGER NOT NULL DEFAULT 0,
+            fault_attempts INTEGER NOT NULL DEFAULT 0,
+            run_at INTEGER NOT NULL,
+            lease_owner TEXT,
+            lease_expires_at INTEGER,
+            last_error TEXT,
+            media_crashes INTEGER NOT NULL DEFAULT 0,
+            lease_generation INTEGER NOT NULL DEFAULT 0,
+            lease_beats INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO jobs_v6 (id, video_id, state, stage, attempt, fault_attempts, run_at, lease_owner, lease_expires_at,
+                             last_error, media_crashes)
+            SELECT id, video_id, state, NULL, attempt, fault_attempts, run_at, lease_owner, lease_expires_at,
+                   last_error, media_crashes FROM jobs;
+        DROP TABLE jobs;
+        ALTER TABLE jobs_v6 RENAME TO jobs;
+        CREATE INDEX jobs_state_run_at ON jobs (state, run_at);
+        CREATE TABLE job_stage_results (
+            job_id INTEGER NOT NULL REFERENCES jobs (id),
+            stage TEXT NOT NULL,
+            result TEXT NOT NULL,
+            PRIMARY KEY (job_id, stage)
+        ) WITHOUT ROWID;
         """
 }

@@ -109,11 +109,13 @@ final class DaemonHarness: @unchecked Sendable {
         try run(arguments + ["--config", configPath, "--spool", spool])
     }
 
-    /// Starts the daemon and waits until it says it started.
-    func startDaemon(environment: [String: String] = [:]) throws {
+    /// Starts the daemon and waits until it says it started. `launcher` runs it through another
+    /// program (`["/usr/bin/unshare", "--pid", "--fork", "--mount-proc"]`, `strace …`).
+    func startDaemon(environment: [String: String] = [:], launcher: [String] = []) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["daemon", "--config", configPath, "--spool", spool]
+        let command = launcher + [Self.binary, "daemon", "--config", configPath, "--spool", spool]
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = URL(fileURLWithPath: root)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         if !FileManager.default.fileExists(atPath: daemonLog) { _ = FileManager.default.createFile(atPath: daemonLog, contents: nil) }

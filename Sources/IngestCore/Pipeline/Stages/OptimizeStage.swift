@@ -2,25 +2,29 @@ import Foundation
 import MediaKit
 
 extension StageContext {
-    /// Makes the HD rendition and poster in the scratch folder, in a media child process.
-    func optimize() throws -> JSONValue {
-        guard FileManager.default.fileExists(atPath: sourcePath),
-              let formatName = recordedCheck()?["format"]?.stringValue, let format = ContainerFormat(rawValue: formatName) else {
-            _ = try check()
-            return try optimize()
+    /// Makes the HD rendition and poster in this claim's scratch folder, in a media child process.
+    /// A source that is gone sends the job back to download.
+    func optimize(_ source: SourceFile, _ checked: CheckedSource) throws -> StageOutcome {
+        let input: String
+        switch sourcePath(source) {
+        case .success(let p): input = p
+        case .failure(let reason): return .rewind(to: .download, reason: reason.message)
         }
         let videoId = video.id
         let runner = self.runner
+        let lease = self.lease
         let report = StageContext.throttled(every: 2) { fraction in
             CrashPoint.reached(.midOptimize)
-            try? runner.store.setProgress(videoId: videoId, stage: JobStage.optimize.rawValue, progress: fraction)
+            try? runner.store.setProgress(lease, stage: JobStage.optimize.rawValue, progress: fraction)
             try? runner.statusWriter.write(videoIds: [videoId])
             runner.log.info("optimizing", videoId: videoId, stage: "optimize", extra: [("progress", .number((fraction * 1000).rounded() / 1000))])
         }
-        try? FileManager.default.removeItem(atPath: outputFolder)
+        let folder = claimFolder + "/out"
+        let output = scratchPath(folder)
+        try? FileManager.default.removeItem(atPath: output)
         let result: OptimizeResult
         do {
-            result = try mediaChild.optimize(input: sourcePath, format: format, outputDirectory: outputFolder, config: config,
+            result = try mediaChild.optimize(input: input, format: checked.format, outputDirectory: output, config: config,
                                              progress: report, shouldStop: isStopping).get()
         } catch let error as MediaError {
             throw FailureMapping.mapOptimize(error)
@@ -29,6 +33,7 @@ extension StageContext {
         }
         runner.log.info(result.usedFastPath ? "remuxed (fast path)" : "transcoded", videoId: video.id, sellerId: video.sellerId,
                         stage: "optimize")
-        return .object([("fastPath", .bool(result.usedFastPath)), ("durationSeconds", .number(result.output.durationSeconds))])
+        let hasPoster = FileManager.default.fileExists(atPath: output + "/poster.jpg")
+        return .finished(.optimized(Rendition(folder: folder, hasPoster: hasPoster, usedFastPath: result.usedFastPath, output: result.output)))
     }
 }

@@ -1,29 +1,37 @@
 import Foundation
 
 extension StageContext {
-    /// Moves the rendition and poster into `media/<videoId>/`, then one transaction marks SUCCESS,
-    /// supersedes older videos and auto-approves; then the changed status files are rewritten.
-    func publish() throws {
+    /// Moves the rendition and poster into `media/<videoId>/` and makes them durable (file, then
+    /// folder), then one transaction, fenced by the lease, marks SUCCESS, supersedes older videos
+    /// and auto-approves; then the changed status files are rewritten. A rendition that is neither
+    /// in scratch nor already published sends the job back to optimize.
+    func publish(_ rendition: Rendition, _ checked: CheckedSource) throws -> StageOutcome {
         let media = runner.layout.mediaFolder(videoId: video.id)
         let names = ["video_hd.mp4", "poster.jpg"]
+        let made = scratchPath(rendition.folder)
         do {
-            for name in names where FileManager.default.fileExists(atPath: outputFolder + "/" + name) {
-                try AtomicFile.move(outputFolder + "/" + name, to: media + "/" + name)
+            for name in names where FileManager.default.fileExists(atPath: made + "/" + name) {
+                try AtomicFile.syncFile(made + "/" + name)
+                try AtomicFile.move(made + "/" + name, to: media + "/" + name)
             }
         } catch { throw FailureMapping.map(error) }
         guard FileManager.default.fileExists(atPath: media + "/video_hd.mp4") else {
-            // Neither a finished rendition nor a published one: make it again.
-            _ = try optimize()
-            return try publish()
+            return .rewind(to: .optimize, reason: "the rendition is neither in \(rendition.folder) nor in media/")
         }
+        // The file's data and the folder entries (media/<id>/ and media/ for a new folder) are on
+        // disk before the commit that names them: a power cut cannot leave a SUCCESS without its file.
+        do {
+            try AtomicFile.syncFile(media + "/video_hd.mp4")
+            try AtomicFile.syncDirectory(media)
+            try AtomicFile.syncDirectory((media as NSString).deletingLastPathComponent)
+        } catch { throw FailureMapping.map(error) }
         let base = config.publish.publicBaseUrl
         let videoURL = base.map { "\($0)/\(video.id)/video_hd.mp4" } ?? fileURL(media + "/video_hd.mp4")
         let hasPoster = FileManager.default.fileExists(atPath: media + "/poster.jpg")
         let posterURL = hasPoster ? (base.map { "\($0)/\(video.id)/poster.jpg" } ?? fileURL(media + "/poster.jpg")) : nil
-        let duration = recordedCheck()?["durationSeconds"]?.doubleValue
         CrashPoint.reached(.afterMediaMoveBeforeCommit)
-        let changed = try runner.store.succeedVideo(videoId: video.id, optimizedVideoUrl: videoURL, posterUrl: posterURL,
-                                                    durationSeconds: duration, autoApprove: config.publish.autoApprove)
+        let changed = try runner.store.succeedVideo(lease, videoId: video.id, optimizedVideoUrl: videoURL, posterUrl: posterURL,
+                                                    durationSeconds: checked.durationSeconds, autoApprove: config.publish.autoApprove)
         CrashPoint.reached(.afterCommitBeforeStatus)
         // SUCCESS is committed: from here on nothing can undo it, so a failed status write is not a
         // job fault. The file stays marked stale and the daemon's repair pass rewrites it.
@@ -31,6 +39,7 @@ extension StageContext {
         runner.writeStatusAfterCommit(changed, videoId: video.id)
         runner.log.info("video SUCCESS", videoId: video.id, sellerId: video.sellerId, stage: "publish",
                         extra: [("optimizedVideoUrl", .string(videoURL))])
+        return .published
     }
 
     private func fileURL(_ path: String) -> String { URL(fileURLWithPath: path).absoluteString }
