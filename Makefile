@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 DEB_PACKAGES := libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
-                libsqlite3-dev libcurl4-openssl-dev libssl-dev pkg-config ffmpeg python3 strace curl
+                libsqlite3-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev pkg-config ffmpeg python3 strace curl wrk
 CONFIG ?= config/ingest.json
 BIN := .build/debug/video-ingest
 

@@ -54,6 +54,7 @@ final class JobRunner: @unchecked Sendable {
                 return
             }
             removeScratch(video.id)
+            Metrics.shared.countVideo(success: false, errorCode: code.rawValue)
             writeStatusAfterCommit(changed, videoId: video.id)
             log.info("video FAILED: \(code.rawValue): \(message)", videoId: video.id, sellerId: video.sellerId)
         case .workerFault(let reason):

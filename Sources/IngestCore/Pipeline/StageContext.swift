@@ -26,6 +26,8 @@ final class StageContext: @unchecked Sendable {
 
     /// Runs one stage and records it; returns the stored marker.
     func run(_ stage: JobStage) throws -> String {
+        let started = Date()
+        defer { Metrics.shared.observeStage(stage.rawValue, seconds: Date().timeIntervalSince(started)) }
         try updateStage(stage.rawValue, progress: nil)
         let data: JSONValue?
         switch stage {

@@ -5,7 +5,7 @@
 /// opening a new file at once migrate it only once.
 enum Migrations {
     /// The SQL of each migration, in order.
-    static let all: [String] = [version1, version2, version3]
+    static let all: [String] = [version1, version2, version3, versionRateLimits]
 
     /// The schema version this build writes.
     static var latestVersion: Int { all.count }
@@ -125,5 +125,18 @@ enum Migrations {
     /// is retried once and then failed, never retried forever.
     private static let version3 = """
         ALTER TABLE jobs ADD COLUMN media_crashes INTEGER NOT NULL DEFAULT 0;
+        """
+
+    /// The HTTP API's rate limits (CONTRACT section 8): requests per seller, kind (`create`,
+    /// `read`) and second, so a sliding minute is the sum of the last 60 rows. In the store, so
+    /// the limit holds for every daemon that shares it (`RateLimiter`).
+    private static let versionRateLimits = """
+        CREATE TABLE rate_counts (
+            seller_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            second INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (seller_id, kind, second)
+        ) WITHOUT ROWID;
         """
 }

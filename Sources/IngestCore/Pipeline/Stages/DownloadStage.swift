@@ -5,6 +5,7 @@ extension StageContext {
     /// Streams `videoUrl` into the scratch folder under the download policy of the config.
     func download() throws -> JSONValue {
         do { try AtomicFile.makeDirectories(scratch) } catch { throw FailureMapping.map(error) }
+        if let token = Uploads.token(ofVideoUrl: video.videoUrl) { return try takeUpload(token: token) }
         let partial = scratch + "/source.part"
         let d = config.download
         let policy = DownloadPolicy(
@@ -32,9 +33,28 @@ extension StageContext {
             try? FileManager.default.removeItem(atPath: partial)
             throw FailureMapping.map(error)
         }
+        Metrics.shared.countDownloadBytes(result.bytes)
         guard rename(partial, sourcePath) == 0 else { throw PipelineError.workerFault("rename \(partial): \(String(cString: strerror(errno)))") }
         runner.log.info("downloaded \(result.bytes) bytes", videoId: video.id, sellerId: video.sellerId, stage: "download",
                         extra: [("attempts", .integer(Int64(result.attempts)))])
         return .object([("bytes", .integer(result.bytes)), ("effectiveUrl", .string(result.effectiveURL))])
+    }
+}
+
+extension StageContext {
+    /// An HTTP upload skips the download: its file moves from `uploads/` into the scratch folder.
+    func takeUpload(token: String) throws -> JSONValue {
+        let upload = Uploads.path(runner.layout, token: token)
+        if rename(upload, sourcePath) != 0 {
+            let e = errno
+            // A repeat after a crash between the move and the stage record finds it moved already.
+            guard e == ENOENT, FileManager.default.fileExists(atPath: sourcePath) else {
+                if e == ENOENT { throw PipelineError.seller(.downloadFailed, "the uploaded file is no longer there") }
+                throw PipelineError.workerFault("rename \(upload): \(String(cString: strerror(e)))")
+            }
+        }
+        let bytes = StageContext.fileSize(sourcePath)
+        runner.log.info("took the uploaded file (\(bytes) bytes)", videoId: video.id, sellerId: video.sellerId, stage: "download")
+        return .object([("bytes", .integer(bytes)), ("uploaded", .bool(true))])
     }
 }
