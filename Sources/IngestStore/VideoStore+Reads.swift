@@ -33,7 +33,7 @@ extension VideoStore {
         return try withConnection { db in
             // One snapshot, so that `total` and the items agree while other processes write.
             try db.transaction(.deferred) {
-                let total = try db.queryFirst("SELECT COUNT(*) FROM videos WHERE \(filter)", params) { $0.int64(0) } ?? 0
+                let total = try Self.count(db, q, filter: filter, params)
                 // The page's seqs come from the covering index alone; only those rows are read.
                 let items = try Self.fetchVideos(
                     db,
@@ -43,6 +43,17 @@ extension VideoStore {
                 return ListPage(total: Int(total), items: items)
             }
         }
+    }
+
+    /// How many listed videos match: from the trigger-kept `video_counts` unless an id narrows it.
+    private static func count(_ db: Database, _ q: ListQuery, filter: String, _ params: [SQLValue]) throws -> Int64 {
+        if q.id != nil { return try db.queryFirst("SELECT COUNT(*) FROM videos WHERE \(filter)", params) { $0.int64(0) } ?? 0 }
+        var conditions = ["1"]
+        var countParams: [SQLValue] = []
+        if let sellerId = q.sellerId { conditions.append("seller_id = ?"); countParams.append(.text(sellerId)) }
+        if let status = q.status { conditions.append("status = ?"); countParams.append(.text(status.rawValue)) }
+        return try db.queryFirst("SELECT COALESCE(SUM(n), 0) FROM video_counts WHERE \(conditions.joined(separator: " AND "))",
+                                 countParams) { $0.int64(0) } ?? 0
     }
 
     /// Every video id, deleted ones included, oldest first (to rewrite status files).

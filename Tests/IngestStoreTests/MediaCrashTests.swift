@@ -33,7 +33,10 @@ final class MediaCrashTests: StoreTestCase {
             // Make the file look like one written by a version-2 build.
             try store.withConnection { db in
                 try db.exec("ALTER TABLE jobs DROP COLUMN media_crashes")
-                try db.exec("DROP TABLE rate_counts")
+                try db.exec("""
+                    DROP TABLE rate_counts; DROP TRIGGER video_counts_insert; DROP TRIGGER video_counts_update;
+                    DROP TRIGGER video_counts_delete; DROP TABLE video_counts
+                    """)
                 try db.exec("PRAGMA user_version = 2")
             }
         }

@@ -170,12 +170,12 @@ public enum ConfigLoader {
             var keys: [IngestConfig.APIKey] = []
             for (i, item) in items.enumerated() {
                 let at = "\(path)[\(i)]"
-                guard case .object(let members) = item else { problems.append("\(at) must be an object"); return }
+                guard case .object(let members) = item else { problems.append("\(at) must be an object"); continue }
                 for (name, _) in members where !["sellerId", "role", "sha256"].contains(name) {
                     problems.append("\(at) has an unknown key \"\(name)\"")
                 }
                 guard let hex = item["sha256"]?.stringValue, hex.count == 64, let digest = Hex.decode(hex.lowercased()) else {
-                    problems.append("\(at).sha256 must be 64 hex digits (the SHA-256 of the key)"); return
+                    problems.append("\(at).sha256 must be 64 hex digits (the SHA-256 of the key)"); continue
                 }
                 switch (item["sellerId"]?.stringValue, item["role"]?.stringValue) {
                 case (let seller?, nil) where IntakeService.isValidName(seller): keys.append(.init(sellerId: seller, sha256: digest))

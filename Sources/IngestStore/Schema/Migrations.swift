@@ -127,9 +127,14 @@ enum Migrations {
         ALTER TABLE jobs ADD COLUMN media_crashes INTEGER NOT NULL DEFAULT 0;
         """
 
-    /// The HTTP API's rate limits (CONTRACT section 8): requests per seller, kind (`create`,
-    /// `read`) and second, so a sliding minute is the sum of the last 60 rows. In the store, so
-    /// the limit holds for every daemon that shares it (`RateLimiter`).
+    /// For the HTTP API (CONTRACT section 8):
+    ///
+    /// - `rate_counts`: requests per seller, kind (`create`, `read`) and second, so a sliding
+    ///   minute is the sum of the last 60 rows; in the store, so the limit holds for every daemon
+    ///   that shares it (`RateLimiter`).
+    /// - `video_counts`: listed (not deleted) videos per seller and status, kept by triggers, so a
+    ///   list's `total` is a few rows instead of a scan of the seller's index (1.3 ms for 10,000
+    ///   videos, the cost that capped `GET /v1/videos` at a few hundred requests a second).
     private static let versionRateLimits = """
         CREATE TABLE rate_counts (
             seller_id TEXT NOT NULL,
@@ -138,5 +143,29 @@ enum Migrations {
             count INTEGER NOT NULL,
             PRIMARY KEY (seller_id, kind, second)
         ) WITHOUT ROWID;
+
+        CREATE TABLE video_counts (
+            seller_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (seller_id, status)
+        ) WITHOUT ROWID;
+        INSERT INTO video_counts (seller_id, status, n)
+            SELECT seller_id, status, COUNT(*) FROM videos WHERE deleted = 0 GROUP BY seller_id, status;
+        CREATE TRIGGER video_counts_insert AFTER INSERT ON videos WHEN NEW.deleted = 0
+        BEGIN
+            INSERT INTO video_counts (seller_id, status, n) VALUES (NEW.seller_id, NEW.status, 1)
+                ON CONFLICT (seller_id, status) DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER video_counts_update AFTER UPDATE OF seller_id, status, deleted ON videos
+        BEGIN
+            UPDATE video_counts SET n = n - 1 WHERE OLD.deleted = 0 AND seller_id = OLD.seller_id AND status = OLD.status;
+            INSERT INTO video_counts (seller_id, status, n) SELECT NEW.seller_id, NEW.status, 1 WHERE NEW.deleted = 0
+                ON CONFLICT (seller_id, status) DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER video_counts_delete AFTER DELETE ON videos WHEN OLD.deleted = 0
+        BEGIN
+            UPDATE video_counts SET n = n - 1 WHERE seller_id = OLD.seller_id AND status = OLD.status;
+        END;
         """
 }
