@@ -45,19 +45,29 @@ final class HTTPLifecycleTests: XCTestCase {
     }
 
     func testReadRateLimit_andAFloodFromOneSeller_leaveOtherSellersServed() throws {
-        try start(["http.readsPerMinutePerSeller": .integer(50)])
+        try start()  // the default: 1000 reads a minute
         let codes = LockedCodes()
         let port = self.port
         let key = auth("s1")
-        DispatchQueue.concurrentPerform(iterations: 8) { _ in
-            for _ in 0..<25 {
+        let other = LockedCodes()
+        let otherKey = auth("s2")
+        let started = Date()
+        DispatchQueue.concurrentPerform(iterations: 9) { worker in
+            if worker == 8 {  // another seller, during the flood
+                for _ in 0..<30 {
+                    if let answer = try? HTTPClient.request(port: port, "GET", "/v1/videos", headers: [otherKey]) { other.add(answer.status) }
+                }
+                return
+            }
+            for _ in 0..<150 {
                 if let answer = try? HTTPClient.request(port: port, "GET", "/v1/videos", headers: [key]) { codes.add(answer.status) }
             }
         }
-        XCTAssertEqual(codes.count(200), 50)
-        XCTAssertEqual(codes.count(429), 150)
-        let other = try HTTPClient.request(port: port, "GET", "/v1/videos", headers: [auth("s2")])
-        XCTAssertEqual(other.status, 200)
+        XCTAssertEqual(other.count(200), 30, "the other seller is served meanwhile")
+        let seconds = Date().timeIntervalSince(started)
+        XCTAssertEqual(codes.count(200), 1000, "1,200 reads in \(seconds) s")
+        XCTAssertEqual(codes.count(429), 200)
+        XCTAssertEqual(try HTTPClient.request(port: port, "GET", "/v1/videos", headers: [auth("s2")]).status, 200)
     }
 
     func testTenThousandIdleConnections_doNotStopOtherClients() throws {
@@ -79,8 +89,9 @@ final class HTTPLifecycleTests: XCTestCase {
         // The idle ones are cut after http.requestTimeoutSeconds.
         Thread.sleep(forTimeInterval: 4.5)
         var buffer = [UInt8](repeating: 0, count: 16)
-        let probe = idle[0]
-        XCTAssertLessThanOrEqual(recv(probe, &buffer, buffer.count, Int32(MSG_DONTWAIT)), 0, "closed by the server")
+        let n = recv(idle[0], &buffer, buffer.count, Int32(MSG_DONTWAIT))
+        let error = errno
+        XCTAssertTrue(n == 0 || (n < 0 && error != EAGAIN && error != EWOULDBLOCK), "closed by the server (recv \(n), errno \(error))")
     }
 
     func testMetrics_exposeTheContractsNames_andCountRequests() throws {
