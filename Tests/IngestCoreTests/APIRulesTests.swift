@@ -1,4 +1,5 @@
 @testable import IngestCore
+import IngestStore
 import IngestCrypto
 import XCTest
 
@@ -71,5 +72,29 @@ final class APIRulesTests: XCTestCase {
                 XCTAssertTrue(text.contains(part), "\(part) not in \(text)")
             }
         }
+    }
+}
+
+/// Deleting a video whose upload its job has not taken yet removes the upload too.
+final class UploadCleanupTests: XCTestCase {
+    func testDelete_removesAWaitingUpload() throws {
+        let root = NSTemporaryDirectory() + "upload-cleanup-" + UUID().uuidString.prefix(8)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let layout = SpoolLayout(root: root)
+        try layout.create()
+        let store = try VideoStore(path: layout.databasePath)
+        let token = "0123456789abcdef0123456789abcdef"
+        let url = Uploads.videoUrl(token: token, fileName: "clip.mp4")
+        XCTAssertEqual(url, "upload://\(token)/clip.mp4")
+        XCTAssertEqual(Uploads.token(ofVideoUrl: url), token)
+        XCTAssertNil(Uploads.token(ofVideoUrl: "https://example.com/upload://x"))
+        XCTAssertEqual(Uploads.videoUrl(token: token, fileName: "../../etc/passwd"), "upload://\(token)/video", "no dot-led name")
+        let video = NewVideo(sellerId: "s1", title: "Uploaded", description: nil, videoUrl: url, productContentIds: ["p"],
+                             videoContentType: "PRODUCT_PROMOTION", storeFrontCode: "TR")
+        guard case .created(let id) = try store.createVideo(video, idempotencyKey: "k", bodyDigest: "d") else { return XCTFail() }
+        let upload = Uploads.path(layout, token: token)
+        XCTAssertTrue(FileManager.default.createFile(atPath: upload, contents: Data("bytes".utf8)))
+        _ = try SpoolCommands.moderate(videoId: id, .delete, store: store, layout: layout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: upload))
     }
 }

@@ -89,7 +89,7 @@ public struct SpoolCommands {
     /// new record, or nil for an unknown id.
     public static func moderate(videoId: String, _ action: Moderation, store: VideoStore, layout: SpoolLayout) throws -> VideoRecord? {
         let id = videoId.lowercased()
-        guard try store.video(id: id) != nil else { return nil }
+        guard let before = try store.video(id: id) else { return nil }
         let changed: [String]
         switch action {
         case .approve: changed = try store.approve(videoId: id)
@@ -97,6 +97,8 @@ public struct SpoolCommands {
         case .delete:
             changed = try store.delete(videoId: id)
             try? FileManager.default.removeItem(atPath: layout.mediaFolder(videoId: id))
+            // An upload its job has not taken yet goes too.
+            if let token = Uploads.token(ofVideoUrl: before.videoUrl) { try? FileManager.default.removeItem(atPath: Uploads.path(layout, token: token)) }
         }
         try StatusWriter(layout: layout, store: store).write(videoIds: changed + [id])
         return try store.video(id: id)
