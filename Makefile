@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 DEB_PACKAGES := python3-venv libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev \
-                libsqlite3-dev libcurl4-openssl-dev libssl-dev pkg-config ffmpeg python3 strace curl
+                libsqlite3-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev pkg-config ffmpeg python3 strace curl wrk
 # Python tools the tests use, in the venv .build/venv (standardwebhooks: the webhook receiver's verifier).
 PIP_PACKAGES := standardwebhooks
 VENV := .build/venv
@@ -65,7 +65,7 @@ samples: deps
 ##   make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS=probe      one target, ten minutes
 ##   .build-fuzz/fuzz-request .build-fuzz/artifacts/request/crash-…   replays one input
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= sniff request probe
+FUZZ_TARGETS ?= sniff request probe http
 FUZZ_NICE ?= 15
 FUZZ_FLAGS ?=
 FUZZ_DIR := .build-fuzz
@@ -81,6 +81,10 @@ FUZZ_PROBE_SOURCES = $(shell find Sources/MediaKit -name '*.swift')
 FUZZ_OPTS_sniff := -dict=Fuzz/media.dict -max_len=4400 -timeout=5 -use_value_profile=1
 FUZZ_OPTS_request := -dict=Fuzz/request.dict -max_len=8192 -timeout=5 -use_value_profile=1
 FUZZ_OPTS_probe := -dict=Fuzz/media.dict -max_len=16384 -timeout=20 -rss_limit_mb=2048
+FUZZ_OPTS_http := -dict=Fuzz/http.dict -max_len=8192 -timeout=10
+FUZZ_MODS := $(FUZZ_DIR)/modules
+FUZZ_CRYPTO_SOURCES := $(wildcard Sources/IngestCrypto/*.swift)
+FUZZ_HTTP_SOURCES := $(wildcard Sources/IngestHTTP/*.swift)
 
 $(FUZZ_DIR)/fuzz-sniff: Fuzz/sniff/main.swift $(FUZZ_SNIFF_SOURCES)
 	@mkdir -p $(FUZZ_DIR)
@@ -95,6 +99,18 @@ $(FUZZ_DIR)/fuzz-probe: Fuzz/probe/main.swift $(FUZZ_PROBE_SOURCES) Sources/CFFm
 	nice -n 10 $(FUZZ_SWIFTC) -module-name MediaKit -I Sources/CFFmpeg $(filter %.swift,$^) \
 	  -lavformat -lavcodec -lavutil -lswscale -lswresample -lavfilter -o $@
 
+# The HTTP target links IngestCrypto and IngestHTTP as real modules (their files import each other by name),
+# then compiles the fuzzer with the router it tests.
+$(FUZZ_DIR)/fuzz-http: Fuzz/http/main.swift Sources/IngestCore/API/Router.swift $(FUZZ_CRYPTO_SOURCES) $(FUZZ_HTTP_SOURCES) Sources/CMicroHTTPD/shim.h
+	@mkdir -p $(FUZZ_MODS)
+	nice -n 10 $(FUZZ_SWIFTC) -wmo -module-name IngestCrypto -I Sources/CCrypto -emit-module -emit-module-path $(FUZZ_MODS)/IngestCrypto.swiftmodule \
+	  -c $(FUZZ_CRYPTO_SOURCES) -o $(FUZZ_MODS)/IngestCrypto.o
+	nice -n 10 $(FUZZ_SWIFTC) -wmo -module-name IngestHTTP -I Sources/CCrypto -I Sources/CMicroHTTPD -I $(FUZZ_MODS) \
+	  -emit-module -emit-module-path $(FUZZ_MODS)/IngestHTTP.swiftmodule -c $(FUZZ_HTTP_SOURCES) -o $(FUZZ_MODS)/IngestHTTP.o
+	nice -n 10 $(FUZZ_SWIFTC) -module-name FuzzHTTP -I Sources/CCrypto -I Sources/CMicroHTTPD -I $(FUZZ_MODS) \
+	  Fuzz/http/main.swift Sources/IngestCore/API/Router.swift $(FUZZ_MODS)/IngestCrypto.o $(FUZZ_MODS)/IngestHTTP.o \
+	  -lcrypto -lmicrohttpd -o $@
+
 fuzz-build: deps $(addprefix $(FUZZ_DIR)/fuzz-,$(FUZZ_TARGETS))
 
 # SWIFT_BACKTRACE=enable=no: the Swift runtime's backtracer would take the crash signal from
@@ -102,7 +118,7 @@ fuzz-build: deps $(addprefix $(FUZZ_DIR)/fuzz-,$(FUZZ_TARGETS))
 fuzz: fuzz-build
 	@failed=""; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/artifacts/$$t; \
-	  opts="$(FUZZ_OPTS_sniff)"; [ $$t = request ] && opts="$(FUZZ_OPTS_request)"; [ $$t = probe ] && opts="$(FUZZ_OPTS_probe)"; \
+	  opts="$(FUZZ_OPTS_sniff)"; [ $$t = request ] && opts="$(FUZZ_OPTS_request)"; [ $$t = probe ] && opts="$(FUZZ_OPTS_probe)"; [ $$t = http ] && opts="$(FUZZ_OPTS_http)"; \
 	  echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
 	  SWIFT_BACKTRACE=enable=no nice -n $(FUZZ_NICE) $(FUZZ_DIR)/fuzz-$$t $$opts -max_total_time=$(FUZZ_SECONDS) \
 	    -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ $(FUZZ_FLAGS) \

@@ -4,11 +4,12 @@ import PackageDescription
 /// video-ingest: a drop-folder worker that downloads, checks, optimizes and publishes product videos.
 ///
 /// Layers (see docs/ARCHITECTURE.md):
-///   C system libraries: CFFmpeg, CSQLite, CCurl, CCrypto (module maps and shims only)
+///   C system libraries: CFFmpeg, CSQLite, CCurl, CCrypto, CMicroHTTPD (module maps and shims only)
 ///   MediaKit        every FFmpeg call: sniff, probe, optimize
 ///   IngestStore     every SQL statement: videos, jobs, idempotency keys
 ///   IngestDownload  every libcurl call: the guarded downloader
 ///   IngestCrypto    every libcrypto call: SHA-256, HMAC-SHA256, random bytes, constant-time compare
+///   IngestHTTP      every libmicrohttpd call: the HTTP server, its limits, multipart streaming
 ///   IngestCore      config, contract types, intake, pipeline stages, daemon, CLI commands
 ///   video-ingest    the executable: argument parsing only
 let package = Package(
@@ -33,6 +34,11 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        .systemLibrary(
             name: "CCrypto",
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
@@ -41,7 +47,8 @@ let package = Package(
         .target(name: "IngestCrypto", dependencies: ["CCrypto"]),
         .target(name: "IngestStore", dependencies: ["CSQLite"]),
         .target(name: "IngestDownload", dependencies: ["CCurl"]),
-        .target(name: "IngestCore", dependencies: ["MediaKit", "IngestStore", "IngestDownload", "IngestCrypto"]),
+        .target(name: "IngestHTTP", dependencies: ["CMicroHTTPD", "IngestCrypto"]),
+        .target(name: "IngestCore", dependencies: ["MediaKit", "IngestStore", "IngestDownload", "IngestCrypto", "IngestHTTP"]),
         .executableTarget(name: "video-ingest", dependencies: ["IngestCore"]),
         // A small HTTP/1.1 server on 127.0.0.1 with hostile routes, used only by tests.
         .target(name: "TestHTTPServer", path: "Tests/TestHTTPServer"),
@@ -49,9 +56,10 @@ let package = Package(
         .target(name: "HostileMedia", path: "Tests/HostileMedia"),
         .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "HostileMedia"]),
         .testTarget(name: "IngestCryptoTests", dependencies: ["IngestCrypto"]),
+        .testTarget(name: "IngestHTTPTests", dependencies: ["IngestHTTP"]),
         .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore"]),
         .testTarget(name: "IngestDownloadTests", dependencies: ["IngestDownload", "TestHTTPServer"]),
-        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "TestHTTPServer", "HostileMedia", "video-ingest"]),
+        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "IngestCrypto", "IngestHTTP", "TestHTTPServer", "HostileMedia", "video-ingest"]),
     ],
     swiftLanguageModes: [.v6]
 )

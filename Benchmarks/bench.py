@@ -12,6 +12,7 @@ Only the standard library is used, except by the webhooks row's receiver
 """
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import re
@@ -27,7 +28,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-ROWS = ["optimize", "hdr", "remux", "probe", "job", "throughput", "download", "intake", "failing", "query", "webhooks"]
+ROWS = ["optimize", "hdr", "remux", "probe", "job", "throughput", "download", "intake", "failing", "query", "webhooks", "http"]
 
 
 def log(*parts):
@@ -600,13 +601,13 @@ SELECT id, 0, seller_id, 'prod-' || seq, 1 FROM videos;
 """
 
 
-def row_query(env):
-    count = 20_000 if env.smoke else 1_000_000
-    spool = os.path.join(env.work, "query", "var")
+def seed_store(env, name, count, config=None):
+    """A spool whose store holds `count` seeded videos of 100 sellers; returns (spool, config path, seconds)."""
+    spool = os.path.join(env.work, name, "var")
     os.makedirs(spool)
-    cfg = os.path.join(env.work, "query", "ingest.json")
+    cfg = os.path.join(env.work, name, "ingest.json")
     with open(cfg, "w") as f:
-        json.dump({"spoolDirectory": spool}, f)
+        json.dump(dict({"spoolDirectory": spool}, **(config or {})), f)
     run([env.bin, "list", "--spool", spool, "--config", cfg])  # creates the store at the current schema
     start = now()
     db = sqlite3.connect(os.path.join(spool, "state", "ingest.sqlite"))
@@ -624,7 +625,12 @@ def row_query(env):
             db.execute(sql)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
-    seed = now() - start
+    return spool, cfg, now() - start
+
+
+def row_query(env):
+    count = 20_000 if env.smoke else 1_000_000
+    spool, cfg, seed = seed_store(env, "query", count)
     deep = count // 10 // 2
     _, out, _ = run([env.bin, "bench", "query", "--spool", spool, "--iterations", "50" if env.smoke else "200",
                      "--deep-page", str(deep)])
@@ -733,6 +739,71 @@ def row_webhooks(env):
             "met" if ok else "missed",
             "%d-delivery backlog sent in %.2f s, each verified by standardwebhooks (%d failed verification); "
             "SUCCESS commit → verified delivery over %d videos: p50 %.1f ms, p99 %.1f ms" % (backlog, span, unverified, videos, p50, p99))
+
+
+WRK_POST = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["storeFrontCode"] = "TR"
+wrk.body = '{"title": "Benchmark video", "videoUrl": "http://127.0.0.1:9/v.mp4", "productContentIds": ["p-1"]}'
+"""
+
+
+def wrk(url, key, seconds, connections=32, script=None):
+    """Runs wrk (Debian's); returns (requests per second, p99 ms, non-2xx count)."""
+    cmd = ["wrk", "-t2", "-c%d" % connections, "-d%ds" % seconds, "--latency", "-H", "Authorization: Bearer " + key]
+    if script:
+        cmd += ["-s", script]
+    _, out, _ = run(cmd + [url])
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out).groups()
+    p99 = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return rps, p99, int(bad.group(1)) if bad else 0
+
+
+def row_http(env):
+    """The HTTP API of a daemon over a seeded store: GET /v1/videos with 32 concurrent wrk clients,
+    then POST /v1/videos (each create one durable commit). Measured by wrk, not by the server."""
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is not installed (make deps)")
+    count = 2_000 if env.smoke else 1_000_000
+    seconds = 2 if env.smoke else 15
+    key = "bench-key-seller-7"
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    spool, cfg, seed = seed_store(env, "http", count, {
+        "workers": 1, "download": {"retries": 0},
+        "intake": {"createsPerMinutePerSeller": 1000000},
+        "http": {"listen": "127.0.0.1:0", "apiKeys": [{"sellerId": "seller-7", "sha256": digest}],
+                 "readsPerMinutePerSeller": 1000000}})
+    log_path = os.path.join(env.work, "http", "daemon.log")
+    with open(log_path, "w") as log_file:
+        proc = subprocess.Popen([env.bin, "daemon", "--config", cfg, "--spool", spool], stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        port, end = None, now() + 60
+        while port is None and now() < end:
+            with open(log_path) as f:
+                m = re.search(r'"http listening","address":"127\.0\.0\.1:(\d+)"', f.read())
+            port = int(m.group(1)) if m else None
+            if proc.poll() is not None:
+                raise RuntimeError("the daemon exited at start-up")
+            time.sleep(0.05)
+        base = "http://127.0.0.1:%d/v1/videos" % port
+        list_rps, list_p99, list_bad = wrk(base + "?page=3&size=10", key, seconds)
+        script = os.path.join(env.work, "http", "post.lua")
+        with open(script, "w") as f:
+            f.write(WRK_POST)
+        create_rps, create_p99, create_bad = wrk(base, key, seconds, connections=8, script=script)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    if list_bad or create_bad:
+        raise RuntimeError("non-2xx answers: list %d, create %d" % (list_bad, create_bad))
+    met = list_rps >= 5000 and list_p99 <= 20
+    env.add("HTTP list, %s videos, 32 clients" % format(count, ","), "%.0f req/s, p99 %.1f ms" % (list_rps, list_p99), "none", "",
+            "≥ 5,000 req/s, p99 ≤ 20 ms", "met" if met else "missed",
+            "wrk -t2 -c32 -d%ds GET /v1/videos?page=3&size=10 (one seller of 100, %s videos each); creates: %.0f req/s, "
+            "p99 %.1f ms (wrk -c8, each a durable commit); seeded in %.0f s" % (seconds, format(count // 100, ","), create_rps, create_p99, seed))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -89,6 +89,13 @@ let commands: [Command] = [
         guard words[0] == "check" else { throw UsageError("unknown config subcommand '\(words[0])'; expected 'check FILE'") }
         return MediaCommands.checkConfig(file: words[1])
     },
+    Command(name: "apikey", usage: "video-ingest apikey new (--seller ID | --role admin)",
+            summary: "Prints a new API key once and the http.apiKeys entry (its SHA-256) to paste.", options: ["seller", "role"]) { args throws(UsageError) in
+        let words = try args.positionals(1, "'new'")
+        guard words[0] == "new" else { throw UsageError("unknown apikey subcommand '\(words[0])'; expected 'new'") }
+        if let role = args.options["role"], role != "admin" { throw UsageError("--role takes only 'admin'") }
+        return APIKeyCommand.new(sellerId: args.options["seller"], admin: args.options["role"] == "admin")
+    },
     Command(name: "optimize", usage: "video-ingest optimize IN OUT_DIR [--config FILE]",
             summary: "Debug aid: runs the optimizer on a local file.", options: ["config"]) { args throws(UsageError) in
         let paths = try args.positionals(2, "an input file and an output folder")

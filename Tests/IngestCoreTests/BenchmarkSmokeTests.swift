@@ -6,7 +6,7 @@ import XCTest
 final class BenchmarkSmokeTests: XCTestCase {
     func testBenchmarkHarness_smokeRun_printsEveryRow() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for tool in ["python3", "ffmpeg", "ffprobe", "curl"] where Self.which(tool) == nil {
+        for tool in ["python3", "ffmpeg", "ffprobe", "curl", "wrk"] where Self.which(tool) == nil {
             throw XCTSkip("\(tool) is not installed; the benchmark smoke run needs it (make deps)")
         }
         let binary = DaemonHarness.binary
@@ -34,7 +34,7 @@ final class BenchmarkSmokeTests: XCTestCase {
         let table = String(decoding: stdout, as: UTF8.self)
         XCTAssertEqual(process.terminationStatus, 0, "Benchmarks/run --smoke failed:\n\(table)\n\(String(decoding: stderr, as: UTF8.self).suffix(3000))")
         for row in ["optimize, ", "remux fast path", "probe, ", "one whole job", "throughput, ", "download ", "intake burst",
-                    "failing jobs", "list and status", "webhooks to a local receiver"] {
+                    "failing jobs", "list and status", "webhooks to a local receiver", "HTTP list"] {
             XCTAssertTrue(table.contains("| " + row), "no row \"\(row)\" in:\n\(table)")
         }
         XCTAssertFalse(table.contains("| error |"), table)

@@ -53,6 +53,7 @@ final class ListBlocksTests: StoreTestCase {
             _ = try store.delete(videoId: ids[0])
             try succeed(store, ids[1])
             try store.withConnection { db in
+                try db.exec("DROP TABLE rate_counts")
                 try db.exec("DROP TABLE job_stage_results")
                 try db.exec(OutboxTests.dropOutboxSQL)
                 try Self.dropMigration4(db)

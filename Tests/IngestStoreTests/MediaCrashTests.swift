@@ -42,6 +42,7 @@ final class MediaCrashTests: StoreTestCase {
                 try db.exec("DROP TABLE job_stage_results")
                 try db.exec(OutboxTests.dropOutboxSQL)
                 try db.exec("ALTER TABLE jobs DROP COLUMN media_crashes")
+                try db.exec("DROP TABLE rate_counts")
                 try ListBlocksTests.dropMigration4(db)
                 try db.exec("PRAGMA user_version = 2")
             }

@@ -23,6 +23,7 @@ final class OutboxTests: StoreTestCase {
             let store = try openStore()
             id = try create(store)
             try store.withConnection { db in
+                try db.exec("DROP TABLE rate_counts")
                 try db.exec("DROP TABLE job_stage_results")
                 try db.exec(Self.dropOutboxSQL)
                 try db.exec("PRAGMA user_version = 4")

@@ -62,12 +62,7 @@ public struct SpoolCommands {
         }
         do {
             let result = try openStore().list(ListQuery(sellerId: sellerId, id: id, status: parsedStatus, stuck: stuck, page: page, size: size))
-            let totalPages = (result.total + size - 1) / size
-            return .ok(.object([
-                ("meta", .object([("page", .integer(Int64(page))), ("total", .integer(Int64(result.total))),
-                                  ("totalPage", .integer(Int64(totalPages))), ("size", .integer(Int64(size)))])),
-                ("data", .array(result.items.map(StatusDocument.json))),
-            ]))
+            return .ok(Self.listDocument(result, page: page, size: size))
         } catch {
             return .failure("\(error)")
         }
@@ -108,23 +103,43 @@ public struct SpoolCommands {
     /// transaction (the daemon's worker notices within half a second, kills its media child and
     /// removes its scratch); the HTTP API calls the same store functions.
     public func moderate(videoId: String, _ action: Moderation) -> CommandResult {
-        let id = videoId.lowercased()
         do {
-            let store = try openStore()
-            guard try store.video(id: id) != nil else { return .failure("no video with id \(videoId)") }
-            let changed: [String]
-            switch action {
-            case .approve: changed = try store.approve(videoId: id)
-            case .reject(let reason): changed = try store.reject(videoId: id, reason: reason)
-            case .delete:
-                changed = try store.delete(videoId: id)
-                try? FileManager.default.removeItem(atPath: layout.mediaFolder(videoId: id))
+            guard let video = try Self.moderate(videoId: videoId, action, store: try openStore(), layout: layout) else {
+                return .failure("no video with id \(videoId)")
             }
-            try StatusWriter(layout: layout, store: store).write(videoIds: changed + [id])
-            guard let video = try store.video(id: id) else { return .failure("no video with id \(videoId)") }
             return .ok(StatusDocument.json(video))
         } catch {
             return .failure("\(error)")
         }
+    }
+
+    /// Applies a moderation action (the CLI's and the HTTP API's one code path): changes the store,
+    /// removes media of a deleted video, rewrites every changed status file. Returns the video's
+    /// new record, or nil for an unknown id.
+    public static func moderate(videoId: String, _ action: Moderation, store: VideoStore, layout: SpoolLayout) throws -> VideoRecord? {
+        let id = videoId.lowercased()
+        guard let before = try store.video(id: id) else { return nil }
+        let changed: [String]
+        switch action {
+        case .approve: changed = try store.approve(videoId: id)
+        case .reject(let reason): changed = try store.reject(videoId: id, reason: reason)
+        case .delete:
+            changed = try store.delete(videoId: id)
+            try? FileManager.default.removeItem(atPath: layout.mediaFolder(videoId: id))
+            // An upload its job has not taken yet goes too.
+            if let token = Uploads.token(ofVideoUrl: before.videoUrl) { try? FileManager.default.removeItem(atPath: Uploads.path(layout, token: token)) }
+        }
+        try StatusWriter(layout: layout, store: store).write(videoIds: changed + [id])
+        return try store.video(id: id)
+    }
+
+    /// The list response of CONTRACT section 5 for one page (the CLI's and the HTTP API's).
+    public static func listDocument(_ result: ListPage, page: Int, size: Int) -> JSONValue {
+        let totalPages = (result.total + size - 1) / size
+        return .object([
+            ("meta", .object([("page", .integer(Int64(page))), ("total", .integer(Int64(result.total))),
+                              ("totalPage", .integer(Int64(totalPages))), ("size", .integer(Int64(size)))])),
+            ("data", .array(result.items.map(StatusDocument.json))),
+        ])
     }
 }

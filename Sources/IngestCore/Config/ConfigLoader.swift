@@ -1,4 +1,6 @@
 import Foundation
+import IngestCrypto
+import IngestHTTP
 import MediaKit
 
 /// Reads and validates config files: a missing key takes its default, a wrong one is reported
@@ -83,6 +85,13 @@ public enum ConfigLoader {
         reader.int64("pipeline.mediaOutputLimitBytes", &c.pipeline.mediaOutputLimitBytes, 0...Int64.max)
         reader.int("pipeline.mediaOpenFiles", &c.pipeline.mediaOpenFiles, 16...4096)
         reader.notify(&c.notify)
+
+        reader.optionalString("http.listen", &c.http.listen, what: "null or host:port") { HTTPServer.isValidListen($0) }
+        reader.apiKeys("http.apiKeys", &c.http.apiKeys)
+        reader.int64("http.maxUploadBytes", &c.http.maxUploadBytes, 1...(1 << 40))
+        reader.int("http.readsPerMinutePerSeller", &c.http.readsPerMinutePerSeller, 1...1_000_000)
+        reader.int("http.requestTimeoutSeconds", &c.http.requestTimeoutSeconds, 1...3600)
+        reader.int("http.maxConnections", &c.http.maxConnections, 1...100_000)
 
         reader.reportUnknownKeys()
         guard reader.problems.isEmpty else { throw ConfigError(path: nil, problems: reader.problems) }
@@ -175,13 +184,36 @@ public enum ConfigLoader {
             target = s
         }
 
-        mutating func optionalString(_ path: String, _ target: inout String?, valid: (String) -> Bool) {
+        mutating func optionalString(_ path: String, _ target: inout String?, what: String = "null or a URL", valid: (String) -> Bool) {
             guard let v = value(path) else { return }
             switch v {
             case .null: target = nil
             case .string(let s) where valid(s): target = s.hasSuffix("/") ? String(s.dropLast()) : s
-            default: problems.append("\(path) must be null or a URL")
+            default: problems.append("\(path) must be \(what)")
             }
+        }
+
+        /// `[{"sellerId": "s1", "sha256": "<64 hex>"}, {"role": "admin", "sha256": "..."}]`.
+        mutating func apiKeys(_ path: String, _ target: inout [IngestConfig.APIKey]) {
+            guard let v = value(path) else { return }
+            guard case .array(let items) = v else { problems.append("\(path) must be an array of key objects"); return }
+            var keys: [IngestConfig.APIKey] = []
+            for (i, item) in items.enumerated() {
+                let at = "\(path)[\(i)]"
+                guard case .object(let members) = item else { problems.append("\(at) must be an object"); continue }
+                for (name, _) in members where !["sellerId", "role", "sha256"].contains(name) {
+                    problems.append("\(at) has an unknown key \"\(name)\"")
+                }
+                guard let hex = item["sha256"]?.stringValue, hex.count == 64, let digest = Hex.decode(hex.lowercased()) else {
+                    problems.append("\(at).sha256 must be 64 hex digits (the SHA-256 of the key)"); continue
+                }
+                switch (item["sellerId"]?.stringValue, item["role"]?.stringValue) {
+                case (let seller?, nil) where IntakeService.isValidName(seller): keys.append(.init(sellerId: seller, sha256: digest))
+                case (nil, "admin"?): keys.append(.init(sellerId: nil, sha256: digest))
+                default: problems.append("\(at) needs either a valid \"sellerId\" or \"role\": \"admin\"")
+                }
+            }
+            target = keys
         }
 
         mutating func strings(_ path: String, _ target: inout [String], nonEmpty: Bool, check: (String) -> String?) {

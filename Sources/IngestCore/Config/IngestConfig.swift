@@ -14,6 +14,7 @@ public struct IngestConfig: Sendable, Equatable {
     public var publish = Publish()
     public var pipeline = Pipeline()
     public var notify = Notify()
+    public var http = HTTP()
 
     /// The checks every downloaded file must pass.
     public struct Limits: Sendable, Equatable {
@@ -89,6 +90,26 @@ public struct IngestConfig: Sendable, Equatable {
             let total = doubled.partialValue.addingReportingOverflow(64 << 20)
             return doubled.overflow || total.overflow ? Int64.max : total.partialValue
         }
+    }
+
+    /// The HTTP API (CONTRACT section 8). `listen`, `maxConnections` and `requestTimeoutSeconds`
+    /// take effect when the daemon starts; the others on every request.
+    public struct HTTP: Sendable, Equatable {
+        /// `host:port` to serve on; nil turns the API off.
+        public var listen: String? = nil
+        public var apiKeys: [APIKey] = []
+        public var maxUploadBytes: Int64 = 52_428_800
+        public var readsPerMinutePerSeller = 1000
+        public var requestTimeoutSeconds = 30
+        public var maxConnections = 512
+    }
+
+    /// One accepted API key, stored as the hex SHA-256 of the key: a seller's, or an admin's.
+    public struct APIKey: Sendable, Equatable {
+        /// The seller the key speaks for; nil for an admin key.
+        public var sellerId: String?
+        /// The key's SHA-256 (32 bytes).
+        public var sha256: [UInt8]
     }
 
     /// The built-in defaults: the contract's values.

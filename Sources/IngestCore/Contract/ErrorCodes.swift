@@ -71,3 +71,62 @@ public enum VideoContentType: String, Sendable, CaseIterable {
     case advertisement = "ADVERTISEMENT"
     case productUsageAndExperience = "PRODUCT_USAGE_AND_EXPERIENCE"
 }
+
+/// The HTTP API's own error codes (CONTRACT section 8), beside the request codes above, with
+/// the status each answers with.
+public enum APIErrorCode: String, Sendable, CaseIterable {
+    case unauthorized
+    case forbidden
+    case notFound = "not_found"
+    case methodNotAllowed = "method_not_allowed"
+    /// An approve of a video that is not SUCCESS, or of a rejected one (the contract is silent; 409).
+    case invalidState = "invalid_state"
+    case lengthRequired = "length_required"
+    case payloadTooLarge = "payload_too_large"
+    case unsupportedMediaType = "unsupported_media_type"
+    /// A `Range` outside the file (416).
+    case rangeNotSatisfiable = "range_not_satisfiable"
+    /// A query parameter that is not valid (`page=-1`, `size=abc`; 400).
+    case invalidParameter = "invalid_parameter"
+    case rateLimitExceeded = "rate_limit_exceeded"
+    case `internal`
+    case unavailable
+
+    /// The HTTP status of the code.
+    public var status: Int {
+        switch self {
+        case .unauthorized: return 401
+        case .forbidden: return 403
+        case .notFound: return 404
+        case .methodNotAllowed: return 405
+        case .invalidState: return 409
+        case .rangeNotSatisfiable: return 416
+        case .invalidParameter: return 400
+        case .lengthRequired: return 411
+        case .payloadTooLarge: return 413
+        case .unsupportedMediaType: return 415
+        case .rateLimitExceeded: return 429
+        case .internal: return 500
+        case .unavailable: return 503
+        }
+    }
+
+    /// A message for the client (never a path, a stack or SQL).
+    public var message: String {
+        switch self {
+        case .unauthorized: return "A valid API key is required (Authorization: Bearer <key>)."
+        case .forbidden: return "This key may not do that."
+        case .notFound: return "No such resource."
+        case .methodNotAllowed: return "This method is not allowed here."
+        case .invalidState: return "The video is not in a state that allows this."
+        case .rangeNotSatisfiable: return "The requested range is outside the file."
+        case .invalidParameter: return "A query parameter is not valid."
+        case .lengthRequired: return "The request body needs a Content-Length."
+        case .payloadTooLarge: return "The request body is too large."
+        case .unsupportedMediaType: return "Send application/json or multipart/form-data."
+        case .rateLimitExceeded: return "Too many requests; try again after Retry-After seconds."
+        case .internal: return "Internal error."
+        case .unavailable: return "The service is not available right now; try again later."
+        }
+    }
+}

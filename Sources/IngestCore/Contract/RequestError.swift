@@ -11,6 +11,13 @@ public struct RequestError: Error, Sendable, Equatable {
         self.field = field
     }
 
+    /// An HTTP API error (CONTRACT section 8); `field` is null.
+    public init(api code: APIErrorCode, message: String? = nil) {
+        self.code = code.rawValue
+        self.message = message ?? code.message
+        self.field = nil
+    }
+
     /// The receipt/error JSON object of one problem.
     public var json: JSONValue {
         .object([("code", .string(code)), ("message", .string(message)), ("field", .string(field))])

@@ -59,8 +59,11 @@ public final class Daemon: @unchecked Sendable {
             heartbeat(store: store, statusWriter: statusWriter, rescuer: rescuer)
         }
         notifier.start()
-        log.info("daemon started", extra: [("spool", .string(layout.root)), ("workers", .integer(Int64(configSource.current.workers))),
-                                           ("pid", .integer(Int64(getpid())))])
+        let api = try startAPI()
+        var started: [(String, JSONValue)] = [("spool", .string(layout.root)), ("workers", .integer(Int64(configSource.current.workers))),
+                                              ("pid", .integer(Int64(getpid())))]
+        if let api { started.append(("http", .string(api.address))) }
+        log.info("daemon started", extra: started)
 
         while true {
             var received: Int32 = 0
@@ -74,7 +77,9 @@ public final class Daemon: @unchecked Sendable {
             log.info("stopping on signal \(received): no new jobs; running stages stop at a safe point")
             break
         }
+        api?.handler.draining = true
         signal.stop()
+        api?.drain(timeout: 10)
         let deadline = DispatchTime.now() + 25
         if workersDone.wait(timeout: deadline) == .timedOut { log.warn("workers did not stop in time; their jobs run again at the next start") }
         _ = intakeDone.wait(timeout: deadline)
@@ -84,9 +89,22 @@ public final class Daemon: @unchecked Sendable {
         return 0
     }
 
+    /// The HTTP API when `http.listen` is set (the address with the real port is logged).
+    private func startAPI() throws -> APIServer? {
+        guard let listen = configSource.current.http.listen else { return nil }
+        do {
+            let api = try APIServer(listen: listen, configSource: configSource, layout: layout, onCreated: { [signal] in signal.notify() })
+            log.info("http listening", extra: [("address", .string(api.address))])
+            return api
+        } catch {
+            throw DaemonError("cannot start the HTTP API: \(error)")
+        }
+    }
+
     /// After a crash: running jobs go back to the queue, status files the crash left stale are
     /// rewritten, and scratch folders of settled videos are swept.
     private func recover(store: VideoStore, statusWriter: StatusWriter) throws {
+        Uploads.sweepPartial(layout)
         let requeued = try store.requeueAllRunning()
         if requeued > 0 { log.info("requeued \(requeued) jobs left running by an earlier daemon") }
         repair(store: store, statusWriter: statusWriter, rescuer: nil)

@@ -39,7 +39,10 @@ public struct IntakeService: Sendable {
 
     /// Validates and stores one request. Throws only for the worker's own faults (the store
     /// could not commit): the request is then not answered and must be tried again.
-    public func submit(sellerId: String, key: String, body: Data, now: Date = Date()) throws -> Outcome {
+    ///
+    /// `uploadedVideoUrl` (an `upload://` URL, `Uploads`) is the video of an HTTP upload: the body
+    /// then carries no `videoUrl` but the file's digest, so "same body" includes the same file.
+    public func submit(sellerId: String, key: String, body: Data, uploadedVideoUrl: String? = nil, now: Date = Date()) throws -> Outcome {
         guard Self.isValidName(sellerId) else {
             return .rejected(RequestRejection([RequestError(.bodyRequired, field: nil,
                 message: "The seller id must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'.")]))
@@ -50,7 +53,7 @@ public struct IntakeService: Sendable {
         }
         let request: VideoRequest
         let digest: String
-        switch RequestValidator.validate(body: body, storeFrontCodes: config.intake.storeFrontCodes) {
+        switch RequestValidator.validate(body: body, storeFrontCodes: config.intake.storeFrontCodes, uploaded: uploadedVideoUrl != nil) {
         case .failure(let rejection): return .rejected(rejection)
         case .success(let valid):
             request = valid
@@ -58,7 +61,7 @@ public struct IntakeService: Sendable {
             digest = SHA256.hex(Array(((try? JSONParser.parse(body))?.canonical.compact ?? "").utf8))
         }
         let video = NewVideo(sellerId: sellerId, title: request.title, description: request.description,
-                             videoUrl: request.videoUrl, productContentIds: request.productContentIds,
+                             videoUrl: uploadedVideoUrl ?? request.videoUrl, productContentIds: request.productContentIds,
                              videoContentType: request.videoContentType.rawValue, storeFrontCode: request.storeFrontCode)
         switch try store.createVideo(video, idempotencyKey: key, bodyDigest: digest, now: now) {
         case .created(let id): return .accepted(videoId: id, created: true)

@@ -5,8 +5,9 @@ public enum RequestValidator {
     /// The largest body read from a drop file; larger files are refused unread.
     public static let maxBodyBytes = 1 << 20
 
-    /// Validates raw body bytes.
-    public static func validate(body: Data, storeFrontCodes: [String]) -> Result<VideoRequest, RequestRejection> {
+    /// Validates raw body bytes. With `uploaded` the video came as a file (an HTTP upload): the
+    /// body must then have no `videoUrl`, and the request's `videoUrl` is left empty.
+    public static func validate(body: Data, storeFrontCodes: [String], uploaded: Bool = false) -> Result<VideoRequest, RequestRejection> {
         guard !body.isEmpty else {
             return .failure(RequestRejection([RequestError(.bodyRequired, field: nil, message: "The request body is empty.")]))
         }
@@ -17,11 +18,11 @@ public enum RequestValidator {
         do { parsed = try JSONParser.parse(body) } catch {
             return .failure(RequestRejection([RequestError(.bodyRequired, field: nil, message: "The request body is not valid JSON (\(error)).")]))
         }
-        return validate(parsed, storeFrontCodes: storeFrontCodes)
+        return validate(parsed, storeFrontCodes: storeFrontCodes, uploaded: uploaded)
     }
 
     /// Validates a parsed body.
-    public static func validate(_ body: JSONValue, storeFrontCodes: [String]) -> Result<VideoRequest, RequestRejection> {
+    public static func validate(_ body: JSONValue, storeFrontCodes: [String], uploaded: Bool = false) -> Result<VideoRequest, RequestRejection> {
         guard case .object = body else {
             return .failure(RequestRejection([RequestError(.bodyRequired, field: nil, message: "The request body must be a JSON object.")]))
         }
@@ -44,8 +45,12 @@ public enum RequestValidator {
             errors.append(RequestError(.descriptionLength, field: "description", message: "Description must be a string of at most 500 characters."))
         }
 
-        let videoUrl = body["videoUrl"]?.stringValue
-        if videoUrl == nil || videoUrl!.isEmpty {
+        let videoUrl = uploaded ? "" : body["videoUrl"]?.stringValue
+        if uploaded {
+            if body["videoUrl"] != nil {
+                errors.append(RequestError(.videoUrlInvalid, field: "videoUrl", message: "Send either videoUrl or a video file part, not both."))
+            }
+        } else if videoUrl == nil || videoUrl!.isEmpty {
             errors.append(RequestError(.videoUrlRequired, field: "videoUrl"))
         } else if !isValidVideoURL(videoUrl!) {
             errors.append(RequestError(.videoUrlInvalid, field: "videoUrl"))

@@ -80,7 +80,10 @@ final class JobRunner: @unchecked Sendable {
             context.config = configSource.current
             log.info("stage started", videoId: context.video.id, sellerId: context.video.sellerId, stage: stage.rawValue)
             try context.updateStage(stage.rawValue, progress: nil)
-            switch try stages.run(stage, context, results) {
+            let started = Date()
+            let outcome = try stages.run(stage, context, results)
+            Metrics.shared.observeStage(stage.rawValue, seconds: Date().timeIntervalSince(started))
+            switch outcome {
             case .published:
                 return
             case .finished(let result):
@@ -113,6 +116,7 @@ final class JobRunner: @unchecked Sendable {
                 return
             }
             removeScratch(video.id)
+            Metrics.shared.countVideo(success: false, errorCode: code.rawValue)
             writeStatusAfterCommit(changed, videoId: video.id)
             log.info("video FAILED: \(code.rawValue): \(message)", videoId: video.id, sellerId: video.sellerId)
         case .workerFault(let reason):

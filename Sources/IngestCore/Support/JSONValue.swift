@@ -36,7 +36,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// Compact JSON text.
-    public var compact: String { var out = ""; write(to: &out, indent: nil, level: 0); return out }
+    public var compact: String { var out = ""; out.reserveCapacity(256); write(to: &out, indent: nil, level: 0); return out }
     /// Indented JSON text (two spaces), as the CLI prints and status files hold.
     public var pretty: String { var out = ""; write(to: &out, indent: "  ", level: 0); return out }
 
@@ -82,6 +82,13 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     private static func writeString(_ s: String, to out: inout String) {
         out += "\""
+        // Most strings need no escape: append them whole (per-scalar appends dominated list answers).
+        // U+2028/U+2029 are E2 80 A8/A9 in UTF-8, so a string without 0xE2 cannot hold them.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -20,6 +20,8 @@ public struct SpoolLayout: Sendable, Equatable {
     public var state: String { root + "/state" }
     /// Per-job scratch folders (downloads and renditions in the making).
     public var scratch: String { root + "/scratch" }
+    /// Videos uploaded over HTTP, waiting for their job (`Uploads`); `.upload-*.part` while arriving.
+    public var uploads: String { root + "/uploads" }
     public var databasePath: String { state + "/ingest.sqlite" }
     public var lockPath: String { state + "/daemon.lock" }
     /// Taken (`flock`) by every process while it writes a status file, so the newest document wins.
@@ -31,6 +33,6 @@ public struct SpoolLayout: Sendable, Equatable {
 
     /// Creates every folder of the layout (0750).
     public func create() throws(AtomicFile.Failure) {
-        for folder in [inbox, receipts, rejected, status, media, state, scratch] { try AtomicFile.makeDirectories(folder) }
+        for folder in [inbox, receipts, rejected, status, media, state, scratch, uploads] { try AtomicFile.makeDirectories(folder) }
     }
 }

@@ -5,7 +5,7 @@
 /// opening a new file at once migrate it only once.
 enum Migrations {
     /// The SQL of each migration, in order.
-    static let all: [String] = [version1, version2, version3, version4, versionOutbox, version6]
+    static let all: [String] = [version1, version2, version3, version4, versionOutbox, version6, versionRateLimits]
 
     /// The schema version this build writes.
     static var latestVersion: Int { all.count }
@@ -262,6 +262,20 @@ enum Migrations {
             stage TEXT NOT NULL,
             result TEXT NOT NULL,
             PRIMARY KEY (job_id, stage)
+        ) WITHOUT ROWID;
+        """
+
+    /// Version 7, for the HTTP API (CONTRACT section 8): `rate_counts`, requests per seller, kind
+    /// (`create`, `read`) and second, so a sliding minute is the sum of the last 60 rows; in the
+    /// store, so the limit holds for every daemon that shares it (`RateLimiter`). List totals come
+    /// from migration 4's block counts.
+    private static let versionRateLimits = """
+        CREATE TABLE rate_counts (
+            seller_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            second INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (seller_id, kind, second)
         ) WITHOUT ROWID;
         """
 }

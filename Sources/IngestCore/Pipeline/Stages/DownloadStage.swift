@@ -3,13 +3,15 @@ import IngestCrypto
 import IngestDownload
 
 extension StageContext {
-    /// Streams `videoUrl` into this claim's scratch folder under the download policy of the config;
-    /// the result names the file, its size and its SHA-256.
+    /// Streams `videoUrl` into this claim's scratch folder under the download policy of the config
+    /// (an HTTP upload instead moves in from `uploads/`); the result names the file, its size and
+    /// its SHA-256.
     func download() throws -> StageOutcome {
         let folder = claimFolder
         do { try AtomicFile.makeDirectories(scratchPath(folder)) } catch { throw FailureMapping.map(error) }
-        let partial = scratchPath(folder + "/source.part")
         let source = folder + "/source"
+        if let token = Uploads.token(ofVideoUrl: video.videoUrl) { return try takeUpload(token: token, to: source) }
+        let partial = scratchPath(folder + "/source.part")
         let policy = config.downloadPolicy
         // Progress goes to the store off the transfer's thread: a store that another process holds
         // locked (seconds of busy timeout) must not stall the transfer into a download timeout.
@@ -31,6 +33,7 @@ extension StageContext {
             try? FileManager.default.removeItem(atPath: partial)
             throw FailureMapping.map(error)
         }
+        Metrics.shared.countDownloadBytes(result.bytes)
         let digest: String
         do { digest = try Self.sha256(ofFile: partial) } catch { throw FailureMapping.map(error) }
         guard rename(partial, scratchPath(source)) == 0 else {
@@ -75,4 +78,27 @@ extension StageContext {
 struct RewindReason: Error, Sendable {
     let message: String
     init(_ message: String) { self.message = message }
+}
+
+extension StageContext {
+    /// An HTTP upload skips the download: its file moves from `uploads/` into this claim's scratch
+    /// folder as `source` (relative to the video's scratch folder).
+    func takeUpload(token: String, to source: String) throws -> StageOutcome {
+        let upload = Uploads.path(runner.layout, token: token)
+        let target = scratchPath(source)
+        if rename(upload, target) != 0 {
+            let e = errno
+            // A repeat after a crash between the move and the stage record finds it moved already.
+            guard e == ENOENT, FileManager.default.fileExists(atPath: target) else {
+                if e == ENOENT { throw PipelineError.seller(.downloadFailed, "the uploaded file is no longer there") }
+                throw PipelineError.workerFault("rename \(upload): \(String(cString: strerror(e)))")
+            }
+        }
+        let bytes = StageContext.fileSize(target) ?? 0
+        let digest: String
+        do { digest = try Self.sha256(ofFile: target) } catch { throw FailureMapping.map(error) }
+        runner.log.info("took the uploaded file (\(bytes) bytes)", videoId: video.id, sellerId: video.sellerId, stage: "download",
+                        extra: [("sha256", .string(digest))])
+        return .finished(.downloaded(SourceFile(file: source, sizeBytes: bytes, sha256: digest, effectiveUrl: nil)))
+    }
 }

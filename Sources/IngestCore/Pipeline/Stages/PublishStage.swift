@@ -33,6 +33,7 @@ extension StageContext {
         let changed = try runner.store.succeedVideo(lease, videoId: video.id, optimizedVideoUrl: videoURL, posterUrl: posterURL,
                                                     durationSeconds: checked.durationSeconds, autoApprove: config.publish.autoApprove)
         CrashPoint.reached(.afterCommitBeforeStatus)
+        Metrics.shared.countVideo(success: true, errorCode: nil)
         // SUCCESS is committed: from here on nothing can undo it, so a failed status write is not a
         // job fault. The file stays marked stale and the daemon's repair pass rewrites it.
         runner.removeScratch(video.id)
