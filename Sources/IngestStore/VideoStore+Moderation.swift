@@ -22,8 +22,8 @@ extension VideoStore {
         }
     }
 
-    /// Rejects a video for good (in any status) and releases its product ids to the next
-    /// newest SUCCESS video of the seller that asked for them.
+    /// Rejects a video for good (in any status), queues its objects in a bucket for deletion and
+    /// releases its product ids to the next newest SUCCESS video of the seller that asked for them.
     public func reject(videoId: String, reason: String?) throws -> [String] {
         try writeTransaction { db in
             _ = try Self.requireListed(db, videoId: videoId)
@@ -32,11 +32,13 @@ extension VideoStore {
                 "UPDATE videos SET approval = 'REJECTED', reject_reason = ?, updated_at = ? WHERE id = ?",
                 [.text(reason), .text(Timestamp.iso(now)), .text(videoId)]
             )
+            try Self.queueObjectDeletions(db, videoId: videoId, now: now)
             return try Supersede.apply(db, videoId: videoId, now: now)
         }
     }
 
-    /// Marks a video deleted (no longer listed) and releases its product ids; the caller removes its media.
+    /// Marks a video deleted (no longer listed), queues its objects in a bucket for deletion and
+    /// releases its product ids; the caller removes its local media.
     public func delete(videoId: String) throws -> [String] {
         try writeTransaction { db in
             _ = try Self.requireListed(db, videoId: videoId)
@@ -45,6 +47,7 @@ extension VideoStore {
                 "UPDATE videos SET deleted = 1, updated_at = ? WHERE id = ?",
                 [.text(Timestamp.iso(now)), .text(videoId)]
             )
+            try Self.queueObjectDeletions(db, videoId: videoId, now: now)
             return try Supersede.apply(db, videoId: videoId, now: now)
         }
     }

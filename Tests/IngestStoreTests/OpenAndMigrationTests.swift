@@ -6,7 +6,7 @@ final class OpenAndMigrationTests: StoreTestCase {
     func testInit_newFile_appliesMigrationsAndSetsUserVersion() throws {
         let store = try openStore()
         XCTAssertEqual(try store.userVersion(), VideoStore.schemaVersion)
-        XCTAssertEqual(VideoStore.schemaVersion, 3)
+        XCTAssertEqual(VideoStore.schemaVersion, 4)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dbPath))
     }
 

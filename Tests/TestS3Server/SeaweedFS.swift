@@ -61,6 +61,7 @@ public final class SeaweedFS: @unchecked Sendable {
                          "-master.telemetry=false", "-master.volumeSizeLimitMB", "256", "-volume.max", "100",
                          "-volume.preStopSeconds", "0"]
         pid = try Self.spawn(arguments, log: root + "/weed.log")
+        SeaweedReaper.add(pid)
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if Self.answers(port: s3Port) { return }
@@ -81,6 +82,7 @@ public final class SeaweedFS: @unchecked Sendable {
         kill(-pid, SIGKILL)
         var status: Int32 = 0
         _ = waitpid(pid, &status, 0)
+        SeaweedReaper.remove(pid)
         pid = 0
     }
 
@@ -231,4 +233,23 @@ public final class SeaweedFS: @unchecked Sendable {
 public struct SeaweedError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// Kills every server still running when the test process exits (a suite's shared server is a
+/// static and never deinitialised; XCTest keeps test cases alive to the end).
+enum SeaweedReaper {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var groups: Set<pid_t> = []
+    private static let installed: Void = { atexit { SeaweedReaper.killAll() } }()
+
+    static func add(_ pid: pid_t) {
+        _ = installed
+        lock.withLock { _ = groups.insert(pid) }
+    }
+
+    static func remove(_ pid: pid_t) { lock.withLock { _ = groups.remove(pid) } }
+
+    static func killAll() {
+        for pid in lock.withLock({ groups }) { kill(-pid, SIGKILL) }
+    }
 }

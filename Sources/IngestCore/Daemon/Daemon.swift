@@ -51,6 +51,8 @@ public final class Daemon: @unchecked Sendable {
         ensureWorkers(store: store, runner: runner)
         let heartbeatDone = DispatchGroup()
         startThread(name: "heartbeat", group: heartbeatDone) { [self] in heartbeat(store: store, statusWriter: statusWriter) }
+        let deletions = ObjectDeletionLoop(store: store, configSource: configSource, signal: signal)
+        startThread(name: "object-deletions", group: heartbeatDone) { deletions.run() }
         log.info("daemon started", extra: [("spool", .string(layout.root)), ("workers", .integer(Int64(configSource.current.workers))),
                                            ("pid", .integer(Int64(getpid())))])
 
@@ -70,7 +72,7 @@ public final class Daemon: @unchecked Sendable {
         let deadline = DispatchTime.now() + 25
         if workersDone.wait(timeout: deadline) == .timedOut { log.warn("workers did not stop in time; their jobs run again at the next start") }
         _ = intakeDone.wait(timeout: deadline)
-        _ = heartbeatDone.wait(timeout: .now() + 1)
+        _ = heartbeatDone.wait(timeout: .now() + 1)  // the heartbeat and the object-deletion loop
         log.info("daemon stopped")
         return 0
     }

@@ -1,9 +1,17 @@
 import Foundation
 
 extension StageContext {
-    /// Moves the rendition and poster into `media/<videoId>/`, then one transaction marks SUCCESS,
-    /// supersedes older videos and auto-approves; then the changed status files are rewritten.
+    /// Moves the rendition and poster into `media/<videoId>/` (or, with `publish.s3`, uploads them
+    /// through `S3Publisher`), then one transaction marks SUCCESS, supersedes older videos and
+    /// auto-approves; then the changed status files are rewritten.
     func publish() throws {
+        if let s3 = config.publish.s3 {
+            guard let urls = try S3Publisher(context: self, settings: s3).upload() else {
+                _ = try optimize()
+                return try publish()
+            }
+            return try commitSuccess(videoURL: urls.video, posterURL: urls.poster)
+        }
         let media = runner.layout.mediaFolder(videoId: video.id)
         let names = ["video_hd.mp4", "poster.jpg"]
         do {
@@ -20,8 +28,13 @@ extension StageContext {
         let videoURL = base.map { "\($0)/\(video.id)/video_hd.mp4" } ?? fileURL(media + "/video_hd.mp4")
         let hasPoster = FileManager.default.fileExists(atPath: media + "/poster.jpg")
         let posterURL = hasPoster ? (base.map { "\($0)/\(video.id)/poster.jpg" } ?? fileURL(media + "/poster.jpg")) : nil
-        let duration = recordedCheck()?["durationSeconds"]?.doubleValue
         CrashPoint.reached(.afterMediaMoveBeforeCommit)
+        try commitSuccess(videoURL: videoURL, posterURL: posterURL)
+    }
+
+    /// Commits SUCCESS (removing the scratch copy once it is durable) and rewrites the status files.
+    private func commitSuccess(videoURL: String, posterURL: String?) throws {
+        let duration = recordedCheck()?["durationSeconds"]?.doubleValue
         let changed = try runner.store.succeedVideo(videoId: video.id, optimizedVideoUrl: videoURL, posterUrl: posterURL,
                                                     durationSeconds: duration, autoApprove: config.publish.autoApprove)
         CrashPoint.reached(.afterCommitBeforeStatus)
