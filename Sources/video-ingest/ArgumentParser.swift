@@ -4,9 +4,11 @@ struct ParsedArguments: Sendable {
     var options: [String: String] = [:]
     var positionals: [String] = []
     var wantsHelp = false
+    /// The value-less flags given (`--connect`).
+    var flags: Set<String> = []
 
-    /// Parses `arguments` against the option names the command takes.
-    init(_ arguments: [String], options allowed: Set<String>) throws(UsageError) {
+    /// Parses `arguments` against the option names (and value-less flags) the command takes.
+    init(_ arguments: [String], options allowed: Set<String>, flags allowedFlags: Set<String> = []) throws(UsageError) {
         var i = 0
         while i < arguments.count {
             let arg = arguments[i]
@@ -21,6 +23,11 @@ struct ParsedArguments: Sendable {
                 if let eq = name.firstIndex(of: "=") {
                     value = String(name[name.index(after: eq)...])
                     name = String(name[..<eq])
+                }
+                if allowedFlags.contains(name) && value == nil {
+                    flags.insert(name)
+                    i += 1
+                    continue
                 }
                 guard allowed.contains(name) else { throw UsageError("unknown option --\(name)") }
                 if value == nil {

@@ -6,6 +6,8 @@ struct Command: Sendable {
     let usage: String
     let summary: String
     let options: Set<String>
+    /// Value-less flags (`--connect`).
+    var flags: Set<String> = []
     let run: @Sendable (ParsedArguments) throws(UsageError) -> CommandResult
 }
 
@@ -59,11 +61,12 @@ let commands: [Command] = [
         let file = try args.positionals(1, "one file")[0]
         return MediaCommands.probe(file: file, configPath: args.options["config"])
     },
-    Command(name: "config", usage: "video-ingest config check FILE",
-            summary: "Validates a config file.", options: []) { args throws(UsageError) in
+    Command(name: "config", usage: "video-ingest config check FILE [--connect]",
+            summary: "Validates a config file; --connect also makes one HEAD request on the publish.s3 bucket.",
+            options: [], flags: ["connect"]) { args throws(UsageError) in
         let words = try args.positionals(2, "'check FILE'")
         guard words[0] == "check" else { throw UsageError("unknown config subcommand '\(words[0])'; expected 'check FILE'") }
-        return MediaCommands.checkConfig(file: words[1])
+        return MediaCommands.checkConfig(file: words[1], connect: args.flags.contains("connect"))
     },
     Command(name: "optimize", usage: "video-ingest optimize IN OUT_DIR [--config FILE]",
             summary: "Debug aid: runs the optimizer on a local file.", options: ["config"]) { args throws(UsageError) in

@@ -39,7 +39,7 @@ guard let command = commands.first(where: { $0.name == first }) ?? hiddenCommand
     usageFailure("unknown command '\(first)'", usage: "video-ingest COMMAND [OPTIONS]; see video-ingest --help")
 }
 do {
-    let args = try ParsedArguments(Array(argv.dropFirst()), options: command.options)
+    let args = try ParsedArguments(Array(argv.dropFirst()), options: command.options, flags: command.flags)
     if args.wantsHelp {
         emit(CommandResult(exitCode: 0, stdout: "\(command.summary)\n\nUsage: \(command.usage)\n", stderr: ""))
     }

@@ -49,14 +49,18 @@ public enum MediaCommands {
         }
     }
 
-    /// `config check FILE`.
-    public static func checkConfig(file: String) -> CommandResult {
-        do {
-            let config = try ConfigLoader.load(path: file, mustExist: true)
-            return .ok(.object([("valid", .bool(true)), ("spoolDirectory", .string(config.spoolDirectory)),
-                                ("workers", .integer(Int64(config.workers)))]))
-        } catch {
-            return .failure("\(error)")
-        }
+    /// `config check FILE [--connect]`: validates the file (and `publish.s3` in it); with
+    /// `connect`, one HEAD on the bucket says whether the credentials and the bucket work.
+    public static func checkConfig(file: String, connect: Bool = false) -> CommandResult {
+        let config: IngestConfig
+        do { config = try ConfigLoader.load(path: file, mustExist: true) } catch { return .failure("\(error)") }
+        var members: [(String, JSONValue)] = [("valid", .bool(true)), ("spoolDirectory", .string(config.spoolDirectory)),
+                                              ("workers", .integer(Int64(config.workers)))]
+        if let s3 = config.publish.s3 { members.append(("s3", ObjectStoreCheck.describe(s3))) }
+        guard connect else { return .ok(.object(members)) }
+        guard let s3 = config.publish.s3 else { return .failure("--connect needs publish.s3 in \(file)") }
+        if let problem = ObjectStoreCheck.connect(s3) { return .failure(problem) }
+        members.append(("connect", .object([("bucket", .string(s3.bucket)), ("ok", .bool(true))])))
+        return .ok(.object(members))
     }
 }
