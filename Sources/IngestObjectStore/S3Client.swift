@@ -33,6 +33,8 @@ public final class S3Client {
         public var multipartThreshold: Int64 = 16 << 20
         /// The part size of a multipart upload (S3 wants 5 MiB at least; grown to keep ≤ 10,000 parts).
         public var partSize: Int64 = 8 << 20
+        /// Parts of one multipart upload in flight at once, each on its own connection.
+        public var parallelParts = 2
         /// Attempts of one request, the first included.
         public var attempts = 4
         /// First retry delay; doubles (with ±25 % jitter) up to `maxBackoffSeconds`.
@@ -45,6 +47,7 @@ public final class S3Client {
     public let settings: S3Settings
     public let options: Options
     private let transfer: S3Transfer
+    private let credentials: S3Credentials
     private let shouldCancel: (@Sendable () -> Bool)?
 
     /// A client for `settings` signing with `credentials`. `shouldCancel` is polled during
@@ -54,6 +57,7 @@ public final class S3Client {
         self.settings = settings
         self.options = options
         self.shouldCancel = shouldCancel
+        self.credentials = credentials
         transfer = try S3Transfer(region: settings.region, credentials: credentials, timeouts: options.timeouts)
     }
 
@@ -102,6 +106,11 @@ public final class S3Client {
     public func checkBucket() throws(S3Error) {
         let request = S3Request(method: "HEAD", url: settings.bucketURL + "/", operation: "HEAD \(settings.bucket)")
         _ = try send(request, attempts: 1)
+    }
+
+    /// Another client with the same settings and its own connection (a multipart upload's lane).
+    func sibling() throws(S3Error) -> S3Client {
+        try S3Client(settings: settings, credentials: credentials, options: options, shouldCancel: shouldCancel)
     }
 
     // MARK: - Requests and retries

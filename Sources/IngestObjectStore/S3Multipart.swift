@@ -20,18 +20,36 @@ struct MultipartUpload {
     func run() throws(S3Error) {
         let uploadId = try create()
         do throws(S3Error) {
-            var etags: [String] = []
-            var offset: Int64 = 0
-            while offset < size {
-                let length = min(partSize, size - offset)
-                etags.append(try uploadPart(uploadId: uploadId, number: etags.count + 1, offset: offset, length: length))
-                offset += length
-            }
-            try complete(uploadId: uploadId, etags: etags)
+            try complete(uploadId: uploadId, etags: try uploadParts(uploadId: uploadId))
         } catch {
             abort(uploadId: uploadId)
             throw error
         }
+    }
+
+    /// Uploads every part, `parallelParts` at a time (lane i takes parts i, i + lanes, …, each
+    /// lane on its own client and connection); returns the ETags in part order.
+    private func uploadParts(uploadId: String) throws(S3Error) -> [String] {
+        let ranges = stride(from: Int64(0), to: size, by: Int(partSize)).map { ($0, min(partSize, size - $0)) }
+        let lanes = max(1, min(client.options.parallelParts, ranges.count))
+        var clients = [client]
+        for _ in 1..<lanes { clients.append(try client.sibling()) }
+        let results = PartResults(count: ranges.count)
+        let owned = LaneClients(upload: self, clients: clients)
+        let work = { @Sendable (lane: Int) in
+            let (upload, client) = (owned.upload, owned.clients[lane])
+            for index in stride(from: lane, to: ranges.count, by: lanes) where !results.failed {
+                do throws(S3Error) {
+                    let (offset, length) = ranges[index]
+                    results.set(index, try upload.uploadPart(with: client, uploadId: uploadId, number: index + 1,
+                                                           offset: offset, length: length))
+                } catch {
+                    results.fail(error)
+                }
+            }
+        }
+        DispatchQueue.concurrentPerform(iterations: lanes, execute: work)
+        return try results.etags()
     }
 
     private func create() throws(S3Error) -> String {
@@ -44,7 +62,7 @@ struct MultipartUpload {
         return id
     }
 
-    private func uploadPart(uploadId: String, number: Int, offset: Int64, length: Int64) throws(S3Error) -> String {
+    private func uploadPart(with client: S3Client, uploadId: String, number: Int, offset: Int64, length: Int64) throws(S3Error) -> String {
         let url = client.settings.objectURL(key: key, query: [("partNumber", "\(number)"), ("uploadId", uploadId)])
         let request = S3Request(method: "PUT", url: url, body: .file(path: path, offset: offset, length: length),
                                 operation: "UploadPart \(number) \(bucket)/\(key)")
@@ -69,4 +87,30 @@ struct MultipartUpload {
         let request = S3Request(method: "DELETE", url: url, operation: "AbortMultipartUpload \(bucket)/\(key)")
         _ = try? client.send(request, attempts: 2)
     }
+}
+
+/// The ETags of a multipart upload's parts as the lanes finish them, and the first failure.
+private final class PartResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String?]
+    private var error: S3Error?
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    var failed: Bool { lock.withLock { error != nil } }
+    func set(_ index: Int, _ etag: String) { lock.withLock { values[index] = etag } }
+    func fail(_ error: S3Error) { lock.withLock { if self.error == nil { self.error = error } } }
+
+    func etags() throws(S3Error) -> [String] {
+        let (values, error) = lock.withLock { (self.values, self.error) }
+        if let error { throw error }
+        return values.map { $0 ?? "" }
+    }
+}
+
+/// Hands each lane its own client: lane i only ever touches `clients[i]`, so no client is used by
+/// two threads at once, which is what makes this unchecked sendability sound.
+private struct LaneClients: @unchecked Sendable {
+    let upload: MultipartUpload
+    let clients: [S3Client]
 }
