@@ -561,7 +561,7 @@ def row_s3upload(env):
     rs = ratios(ours, theirs)
     env.add("s3 upload %d MB to SeaweedFS on 127.0.0.1" % (size // 1_000_000), "%.0f MB/s" % median(ours),
             "%.0f MB/s `curl --aws-sigv4 -T`" % median(theirs), fmt_ratios(rs), "≥ 0.95", "met" if median(rs) >= 0.95 else "missed",
-            "in-process %.0f MB/s; ours: %s (16 MiB threshold, 8 MiB parts, one connection); curl: one PUT"
+            "in-process %.0f MB/s; ours: %s (16 MiB threshold, 8 MiB parts, 2 in flight); curl: one PUT"
             % (median(internal), "multipart" if size > 16 << 20 else "one PUT"))
 
 
