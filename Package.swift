@@ -7,7 +7,9 @@ import PackageDescription
 ///   C system libraries: CFFmpeg, CSQLite, CCurl, CCrypto, CMicroHTTPD (module maps and shims only)
 ///   MediaKit        every FFmpeg call: sniff, probe, optimize
 ///   IngestStore     every SQL statement: videos, jobs, idempotency keys
-///   IngestDownload  every libcurl call: the guarded downloader
+///   IngestCurl      the libcurl easy handle and header list, shared by the two HTTP clients below
+///   IngestDownload  the guarded downloader (libcurl through IngestCurl)
+///   IngestObjectStore  the S3-compatible object-store client (libcurl's SigV4 through IngestCurl)
 ///   IngestCrypto    every libcrypto call: SHA-256, HMAC-SHA256, random bytes, constant-time compare
 ///   IngestHTTP      every libmicrohttpd call: the HTTP server, its limits, multipart streaming
 ///   IngestCore      config, contract types, intake, pipeline stages, daemon, CLI commands
@@ -46,20 +48,25 @@ let package = Package(
         .target(name: "MediaKit", dependencies: ["CFFmpeg"]),
         .target(name: "IngestCrypto", dependencies: ["CCrypto"]),
         .target(name: "IngestStore", dependencies: ["CSQLite"]),
-        .target(name: "IngestDownload", dependencies: ["CCurl"]),
+        .target(name: "IngestCurl", dependencies: ["CCurl"]),
+        .target(name: "IngestDownload", dependencies: ["CCurl", "IngestCurl"]),
+        .target(name: "IngestObjectStore", dependencies: ["CCurl", "IngestCurl"]),
         .target(name: "IngestHTTP", dependencies: ["CMicroHTTPD", "IngestCrypto"]),
-        .target(name: "IngestCore", dependencies: ["MediaKit", "IngestStore", "IngestDownload", "IngestCrypto", "IngestHTTP"]),
+        .target(name: "IngestCore", dependencies: ["MediaKit", "IngestStore", "IngestDownload", "IngestObjectStore", "IngestCrypto", "IngestHTTP"]),
         .executableTarget(name: "video-ingest", dependencies: ["IngestCore"]),
         // A small HTTP/1.1 server on 127.0.0.1 with hostile routes, used only by tests.
         .target(name: "TestHTTPServer", path: "Tests/TestHTTPServer"),
         // Builders of hostile media files (playlists, drefs, huge pictures, many tracks…), used only by tests.
         .target(name: "HostileMedia", path: "Tests/HostileMedia"),
+        // A real S3 server for tests: SeaweedFS (`weed`, from `make deps`' .build/venv) on 127.0.0.1, and boto3 beside it.
+        .target(name: "TestS3Server", path: "Tests/TestS3Server"),
         .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "HostileMedia"]),
         .testTarget(name: "IngestCryptoTests", dependencies: ["IngestCrypto"]),
         .testTarget(name: "IngestHTTPTests", dependencies: ["IngestHTTP"]),
         .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore"]),
         .testTarget(name: "IngestDownloadTests", dependencies: ["IngestDownload", "TestHTTPServer"]),
-        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "IngestCrypto", "IngestHTTP", "TestHTTPServer", "HostileMedia", "video-ingest"]),
+        .testTarget(name: "IngestObjectStoreTests", dependencies: ["IngestObjectStore", "TestS3Server", "TestHTTPServer"]),
+        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "IngestCrypto", "IngestHTTP", "TestHTTPServer", "HostileMedia", "TestS3Server", "video-ingest"]),
     ],
     swiftLanguageModes: [.v6]
 )

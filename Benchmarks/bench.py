@@ -28,7 +28,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-ROWS = ["optimize", "hdr", "remux", "probe", "job", "throughput", "download", "intake", "failing", "query", "webhooks", "http"]
+ROWS = ["optimize", "hdr", "remux", "probe", "job", "throughput", "download", "s3upload", "intake", "failing", "query", "webhooks", "http"]
 
 
 def log(*parts):
@@ -522,6 +522,100 @@ def row_download(env):
             fmt_ratios(rs), "≥ 0.95; daemon peak RSS < 64 MB above idle", "met" if ok else "missed",
             "in-process %.0f MB/s; daemon VmHWM idle %.1f MB → peak %.1f MB (+%.1f MB); the job took %s (%s)"
             % (median(internal), idle / 1024, peak / 1024, growth_mb, fmt_s(job_wall), doc.get("errorCode")))
+
+
+class SeaweedFS:
+    """SeaweedFS's `weed server -s3` from .build/venv (make deps) on 127.0.0.1, in its own process group."""
+    KEY, SECRET = "BENCHKEY", "bench-secret-not-real"
+
+    def __init__(self, env):
+        self.weed = os.path.join(ROOT, ".build", "venv", "bin", "weed")
+        if not os.access(self.weed, os.X_OK):
+            raise RuntimeError("no SeaweedFS at %s (make deps)" % self.weed)
+        self.root = os.path.join(env.work, "seaweedfs")
+        os.makedirs(os.path.join(self.root, "data"))
+        with open(os.path.join(self.root, "s3.json"), "w") as f:
+            json.dump({"identities": [{"name": "bench", "credentials": [{"accessKey": self.KEY, "secretKey": self.SECRET}],
+                                       "actions": ["Admin", "Read", "Write", "List"]}]}, f)
+        ports = self.free_ports(4)
+        self.endpoint = "http://127.0.0.1:%d" % ports[3]
+        cmd = [self.weed, "server", "-s3", "-dir", os.path.join(self.root, "data"), "-ip", "127.0.0.1", "-ip.bind", "127.0.0.1",
+               "-master.port", str(ports[0]), "-volume.port", str(ports[1]), "-filer.port", str(ports[2]), "-s3.port", str(ports[3]),
+               "-s3.port.iceberg", "0", "-s3.port.lance", "0", "-s3.config", os.path.join(self.root, "s3.json"),
+               "-master.telemetry=false", "-master.volumeSizeLimitMB", "1024", "-volume.max", "100", "-volume.preStopSeconds", "0"]
+        self.log = open(os.path.join(self.root, "weed.log"), "w")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = now() + 60
+        while now() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("weed server exited at start-up")
+            _, _, code = run(self.curl("-X", "PUT", self.endpoint + "/bench"), ok=None)
+            if code == 0:
+                return
+            time.sleep(0.2)
+        raise RuntimeError("weed server did not come up in 60 s")
+
+    @staticmethod
+    def free_ports(count):
+        for _ in range(200):
+            base = __import__("random").randint(20000, 45000)
+            candidates = list(range(base, base + count))
+            ok = True
+            for p in candidates + [c + 10000 for c in candidates]:
+                with socket.socket() as sock:
+                    try:
+                        sock.bind(("127.0.0.1", p))
+                    except OSError:
+                        ok = False
+            if ok:
+                return candidates
+        raise RuntimeError("no free ports")
+
+    def curl(self, *args):
+        return ["curl", "-sSf", "--aws-sigv4", "aws:amz:us-east-1:s3", "--user", self.KEY + ":" + self.SECRET,
+                "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD"] + list(args)
+
+    def stop(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+        self.log.close()
+
+
+def row_s3upload(env):
+    size = 5_000_000 if env.smoke else 200_000_000
+    path = os.path.join(env.work, "upload.bin")
+    with open(path, "wb") as f:
+        f.write(os.urandom(size))
+    server = SeaweedFS(env)
+    environment = dict(os.environ, AWS_ACCESS_KEY_ID=SeaweedFS.KEY, AWS_SECRET_ACCESS_KEY=SeaweedFS.SECRET)
+    internal = []
+    try:
+        # The first write to a new bucket makes SeaweedFS grow its volumes (about a second): warm it up
+        # untimed, so that neither side pays for it.
+        run(server.curl("-o", "/dev/null", "-T", path, server.endpoint + "/bench/warm-up.bin"))
+
+        def project(i):
+            wall, out, _ = run([env.bin, "bench", "upload", server.endpoint, "bench", path, "ours-%d.bin" % i], env=environment)
+            doc = json.loads(out)
+            assert doc["bytes"] == size, doc
+            internal.append(doc["megabytesPerSecond"])
+            return size / wall / 1e6
+
+        def peer(i):
+            wall, _, _ = run(server.curl("-o", "/dev/null", "-T", path, server.endpoint + "/bench/curl-%d.bin" % i))
+            return size / wall / 1e6
+
+        ours, theirs = alternate(env.pairs, project, peer)
+    finally:
+        server.stop()
+    rs = ratios(ours, theirs)
+    env.add("s3 upload %d MB to SeaweedFS on 127.0.0.1" % (size // 1_000_000), "%.0f MB/s" % median(ours),
+            "%.0f MB/s `curl --aws-sigv4 -T`" % median(theirs), fmt_ratios(rs), "≥ 0.95", "met" if median(rs) >= 0.95 else "missed",
+            "in-process %.0f MB/s; ours: %s (16 MiB threshold, 8 MiB parts, 2 in flight); curl: one PUT"
+            % (median(internal), "multipart" if size > 16 << 20 else "one PUT"))
 
 
 def row_intake(env):

@@ -1,5 +1,6 @@
 import CCurl
 import Glibc
+import IngestCurl
 
 /// The guarded downloader: libcurl restricted to http/https, every connected
 /// address checked against `AddressPolicy`, size, time and stall limits, and
@@ -64,7 +65,32 @@ public final class Downloader: Sendable {
     /// One attempt: configures a fresh handle and runs it.
     private func perform(url: String, context: TransferContext, policy: DownloadPolicy,
                          remaining: Double) throws(DownloadError) -> (AttemptOutcome, CurlEasy) {
-        let easy = try CurlEasy()
+        let easy: CurlEasy
+        do throws(CurlError) {
+            easy = try CurlEasy()
+            try configure(easy, url: url, context: context, policy: policy, remaining: remaining)
+        } catch {
+            throw DownloadError(.localFault, error.message, curlCode: error.curlCode)
+        }
+        let (code, message) = withExtendedLifetime(context) { easy.perform() }
+        if context.localFault == nil, let error = context.sink.flushBuffer() {
+            context.localFault = FileSink.fault("write", context.sink.path, error)
+        }
+        var outcome = AttemptOutcome(curlCode: code, curlMessage: message)
+        outcome.httpStatus = easy.infoInt(CURLINFO_RESPONSE_CODE).flatMap { $0 > 0 ? $0 : nil } ?? context.status
+        outcome.blockedReason = context.blockedReason
+        outcome.sizeExceeded = context.sizeExceeded
+        outcome.localFault = context.localFault
+        outcome.stalledAfter = context.stalledAfter
+        outcome.cancelled = context.cancelled
+        outcome.abortedForStatus = context.abortedForStatus
+        return (outcome, easy)
+    }
+
+    /// The options of one attempt: http/https only, no proxy, the limits, and the callbacks that
+    /// check each connected address and the body.
+    private func configure(_ easy: CurlEasy, url: String, context: TransferContext, policy: DownloadPolicy,
+                           remaining: Double) throws(CurlError) {
         let userData = Unmanaged.passUnretained(context).toOpaque()
         try easy.set(CURLOPT_URL, url)
         try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
@@ -92,20 +118,6 @@ public final class Downloader: Sendable {
         try easy.set(CURLOPT_XFERINFODATA, pointer: userData)
         try easy.setOpenSocketFunction(curlOpenSocketCallback)
         try easy.set(CURLOPT_OPENSOCKETDATA, pointer: userData)
-
-        let (code, message) = withExtendedLifetime(context) { easy.perform() }
-        if context.localFault == nil, let error = context.sink.flushBuffer() {
-            context.localFault = FileSink.fault("write", context.sink.path, error)
-        }
-        var outcome = AttemptOutcome(curlCode: code, curlMessage: message)
-        outcome.httpStatus = easy.infoInt(CURLINFO_RESPONSE_CODE).flatMap { $0 > 0 ? $0 : nil } ?? context.status
-        outcome.blockedReason = context.blockedReason
-        outcome.sizeExceeded = context.sizeExceeded
-        outcome.localFault = context.localFault
-        outcome.stalledAfter = context.stalledAfter
-        outcome.cancelled = context.cancelled
-        outcome.abortedForStatus = context.abortedForStatus
-        return (outcome, easy)
     }
 
     /// Sleeps for the backoff in short slices, polling `shouldCancel`.

@@ -23,8 +23,8 @@ extension VideoStore {
         }
     }
 
-    /// Rejects a video for good (in any status) and releases its product ids to the next
-    /// newest SUCCESS video of the seller that asked for them.
+    /// Rejects a video for good (in any status), queues its objects in a bucket for deletion and
+    /// releases its product ids to the next newest SUCCESS video of the seller that asked for them.
     public func reject(videoId: String, reason: String?) throws -> [String] {
         try writeTransaction { db in
             _ = try Self.requireListed(db, videoId: videoId)
@@ -34,11 +34,13 @@ extension VideoStore {
                 [.text(reason), .text(Timestamp.iso(now)), .text(videoId)]
             )
             try Events.record(db, .rejected, videoId: videoId, now: now)
+            try Self.queueObjectDeletions(db, videoId: videoId, now: now)
             return try Supersede.apply(db, videoId: videoId, now: now)
         }
     }
 
-    /// Marks a video deleted (no longer listed), releases its product ids and, in the same
+    /// Marks a video deleted (no longer listed), queues its objects in a bucket for deletion,
+    /// releases its product ids and, in the same
     /// transaction, cancels its job when that is not settled yet: the lease of a running worker is
     /// gone, so it can write nothing more for the video (it notices, kills its media child and
     /// removes its scratch). The caller removes the media.
@@ -58,6 +60,7 @@ extension VideoStore {
                 [.text(Timestamp.iso(now)), .text(videoId)]
             )
             try Events.record(db, .deleted, videoId: videoId, now: now)
+            try Self.queueObjectDeletions(db, videoId: videoId, now: now)
             return try Supersede.apply(db, videoId: videoId, now: now)
         }
     }

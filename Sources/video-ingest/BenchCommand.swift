@@ -1,10 +1,10 @@
 import IngestCore
 
-/// Hidden commands for `Benchmarks/run` (not listed in `--help`): `bench probe|download|query`.
+/// Hidden commands for `Benchmarks/run` (not listed in `--help`): `bench probe|download|upload|query`.
 let hiddenCommands: [Command] = [
-    Command(name: "bench", usage: "video-ingest bench probe FILE [--iterations N] | download URL DEST | query --spool DIR [--iterations N] [--deep-page N]",
+    Command(name: "bench", usage: "video-ingest bench probe FILE [--iterations N] | download URL DEST | upload ENDPOINT BUCKET FILE KEY | query --spool DIR [--iterations N] [--deep-page N]",
             summary: "Benchmark harness timings (hidden).", options: ["iterations", "deep-page", "spool"]) { args throws(UsageError) in
-        guard let what = args.positionals.first else { throw UsageError("expected probe, download or query") }
+        guard let what = args.positionals.first else { throw UsageError("expected probe, download, upload or query") }
         let iterations = try args.int("iterations", default: 20, range: 1...100_000)
         switch what {
         case "probe":
@@ -12,6 +12,9 @@ let hiddenCommands: [Command] = [
         case "download":
             let words = try args.positionals(3, "download URL DEST")
             return BenchCommands.download(url: words[1], destination: words[2])
+        case "upload":
+            let words = try args.positionals(5, "upload ENDPOINT BUCKET FILE KEY")
+            return BenchCommands.upload(endpoint: words[1], bucket: words[2], file: words[3], key: words[4])
         case "query":
             _ = try args.positionals(1, "query --spool DIR")
             guard let spool = args.options["spool"] else { throw UsageError("--spool is required") }

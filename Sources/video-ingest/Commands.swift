@@ -6,7 +6,7 @@ struct Command: Sendable {
     let usage: String
     let summary: String
     let options: Set<String>
-    /// Switches that take no value (`--stuck`, `--failed`).
+    /// Switches that take no value (`--stuck`, `--failed`, `--connect`).
     var flags: Set<String> = []
     let run: @Sendable (ParsedArguments) throws(UsageError) -> CommandResult
 }
@@ -83,11 +83,12 @@ let commands: [Command] = [
         let file = try args.positionals(1, "one file")[0]
         return MediaCommands.probe(file: file, configPath: args.options["config"])
     },
-    Command(name: "config", usage: "video-ingest config check FILE",
-            summary: "Validates a config file.", options: []) { args throws(UsageError) in
+    Command(name: "config", usage: "video-ingest config check FILE [--connect]",
+            summary: "Validates a config file; --connect also makes one HEAD request on the publish.s3 bucket.",
+            options: [], flags: ["connect"]) { args throws(UsageError) in
         let words = try args.positionals(2, "'check FILE'")
         guard words[0] == "check" else { throw UsageError("unknown config subcommand '\(words[0])'; expected 'check FILE'") }
-        return MediaCommands.checkConfig(file: words[1])
+        return MediaCommands.checkConfig(file: words[1], connect: args.flag("connect"))
     },
     Command(name: "apikey", usage: "video-ingest apikey new (--seller ID | --role admin)",
             summary: "Prints a new API key once and the http.apiKeys entry (its SHA-256) to paste.", options: ["seller", "role"]) { args throws(UsageError) in

@@ -52,13 +52,7 @@ final class ListBlocksTests: StoreTestCase {
             ids = try store.createVideosInBulk((0..<1_500).map { i in newVideo(seller: i % 2 == 0 ? "even" : "odd") })
             _ = try store.delete(videoId: ids[0])
             try succeed(store, ids[1])
-            try store.withConnection { db in
-                try db.exec("DROP TABLE rate_counts")
-                try db.exec("DROP TABLE job_stage_results")
-                try db.exec(OutboxTests.dropOutboxSQL)
-                try Self.dropMigration4(db)
-                try db.exec("PRAGMA user_version = 3")
-            }
+            try store.withConnection { db in try Self.downgrade(db, to: 3) }
         }
         let store = try openStore()
         XCTAssertEqual(try store.userVersion(), VideoStore.schemaVersion)
@@ -66,14 +60,6 @@ final class ListBlocksTests: StoreTestCase {
         XCTAssertEqual(try store.list(ListQuery(sellerId: "even")).total, 749)
         XCTAssertEqual(try store.list(ListQuery(sellerId: "odd", status: .success)).total, 1)
         XCTAssertEqual(try store.list(ListQuery(page: 1_497, size: 1)).items.map(\.id), [ids[2]])
-    }
-
-    /// Takes a file back to before migration 4 (for upgrade tests).
-    static func dropMigration4(_ db: Database) throws {
-        try db.exec("""
-            DROP TRIGGER video_list_blocks_insert; DROP TRIGGER video_list_blocks_update;
-            DROP TRIGGER video_list_blocks_delete; DROP TABLE video_list_blocks;
-            """)
     }
 }
 

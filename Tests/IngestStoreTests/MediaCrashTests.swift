@@ -38,14 +38,7 @@ final class MediaCrashTests: StoreTestCase {
             let store = try openStore()
             _ = try create(store)
             // Make the file look like one written by a version-2 build.
-            try store.withConnection { db in
-                try db.exec("DROP TABLE job_stage_results")
-                try db.exec(OutboxTests.dropOutboxSQL)
-                try db.exec("ALTER TABLE jobs DROP COLUMN media_crashes")
-                try db.exec("DROP TABLE rate_counts")
-                try ListBlocksTests.dropMigration4(db)
-                try db.exec("PRAGMA user_version = 2")
-            }
+            try store.withConnection { db in try Self.downgrade(db, to: 2) }
         }
         let store = try openStore()
         XCTAssertEqual(try store.userVersion(), VideoStore.schemaVersion)

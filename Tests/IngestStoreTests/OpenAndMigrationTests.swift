@@ -6,7 +6,7 @@ final class OpenAndMigrationTests: StoreTestCase {
     func testInit_newFile_appliesMigrationsAndSetsUserVersion() throws {
         let store = try openStore()
         XCTAssertEqual(try store.userVersion(), VideoStore.schemaVersion)
-        XCTAssertEqual(VideoStore.schemaVersion, 7)
+        XCTAssertEqual(VideoStore.schemaVersion, 8)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dbPath))
     }
 

@@ -11,23 +11,12 @@ final class OutboxTests: StoreTestCase {
             + (event.removedProductContentIds?.joined(separator: ",") ?? "-")
     }
 
-    /// Undoes the outbox migration (to make a file look like one an older build wrote).
-    static let dropOutboxSQL = """
-        DROP TRIGGER video_products_superseded; DROP TABLE event_removed_products;
-        DROP TABLE deliveries; DROP TABLE events
-        """
-
     func testOutboxMigration_upgradesAFileWrittenBeforeIt() throws {
         var id = ""
         do {
             let store = try openStore()
             id = try create(store)
-            try store.withConnection { db in
-                try db.exec("DROP TABLE rate_counts")
-                try db.exec("DROP TABLE job_stage_results")
-                try db.exec(Self.dropOutboxSQL)
-                try db.exec("PRAGMA user_version = 4")
-            }
+            try store.withConnection { db in try Self.downgrade(db, to: 4) }
         }
         let store = try outboxStore()
         XCTAssertEqual(try store.userVersion(), VideoStore.schemaVersion)

@@ -1,5 +1,6 @@
 import Foundation
 import IngestDownload
+import IngestObjectStore
 import IngestStore
 import MediaKit
 
@@ -39,6 +40,23 @@ public enum BenchCommands {
                                 ("megabytesPerSecond", .number(Double(result.bytes) / seconds / 1_000_000))]))
         } catch {
             return .failure("download failed: \(error)")
+        }
+    }
+
+    /// `bench upload ENDPOINT BUCKET FILE KEY`: one upload with the publisher's S3 client (PUT, or
+    /// multipart above 16 MiB), credentials from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, timed.
+    public static func upload(endpoint: String, bucket: String, file: String, key: String) -> CommandResult {
+        let start = monotonicNow()
+        do throws(S3Error) {
+            let credentials = try S3Credentials.resolve(file: nil, environment: ProcessInfo.processInfo.environment)
+            let client = try S3Client(settings: S3Settings(endpoint: endpoint, bucket: bucket), credentials: credentials)
+            try client.upload(file: file, key: key, contentType: "video/mp4")
+            let seconds = monotonicNow() - start
+            let bytes = try client.head(key: key)?.size ?? -1
+            return .ok(.object([("bytes", .integer(bytes)), ("seconds", .number(seconds)),
+                                ("megabytesPerSecond", .number(Double(bytes) / seconds / 1_000_000))]))
+        } catch {
+            return .failure("upload failed: \(error)")
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import IngestCrypto
 import IngestHTTP
+import IngestObjectStore
 import MediaKit
 
 /// Reads and validates config files: a missing key takes its default, a wrong one is reported
@@ -74,6 +75,7 @@ public enum ConfigLoader {
             $0.hasPrefix("http://") || $0.hasPrefix("https://") || $0.hasPrefix("file://")
         }
         reader.bool("publish.autoApprove", &c.publish.autoApprove)
+        c.publish.s3 = reader.s3Settings("publish.s3")
 
         reader.double("pipeline.leaseSeconds", &c.pipeline.leaseSeconds, 1...86_400)
         reader.double("pipeline.faultBackoffSeconds", &c.pipeline.faultBackoffSeconds, 0...86_400)
@@ -141,6 +143,27 @@ public enum ConfigLoader {
                 node = next
             }
             return node
+        }
+
+        /// `publish.s3`: null (or absent) or an object with endpoint and bucket (section 11).
+        mutating func s3Settings(_ path: String) -> S3Settings? {
+            guard let v = value(path), case .object = v else {
+                if let v = value(path), v != .null { problems.append("\(path) must be null or an object") }
+                return nil
+            }
+            var s3 = S3Settings(endpoint: "", bucket: "")
+            string(path + ".endpoint", &s3.endpoint) { _ in true }
+            string(path + ".bucket", &s3.bucket) { _ in true }
+            string(path + ".region", &s3.region) { _ in true }
+            string(path + ".prefix", &s3.prefix) { _ in true }
+            bool(path + ".pathStyle", &s3.pathStyle)
+            if let file = value(path + ".credentialsFile"), file != .null {
+                if case .string(let name) = file { s3.credentialsFile = name } else { problems.append("\(path).credentialsFile must be null or a path") }
+            }
+            s3 = S3Settings(endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region, prefix: s3.prefix,
+                            pathStyle: s3.pathStyle, credentialsFile: s3.credentialsFile)
+            problems += s3.problems.map { "\(path).\($0)" }
+            return s3
         }
 
         mutating func int(_ path: String, _ target: inout Int, _ range: ClosedRange<Int>) {

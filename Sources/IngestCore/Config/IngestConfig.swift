@@ -1,4 +1,5 @@
 import Foundation
+import IngestObjectStore
 
 /// The service's configuration (CONTRACT section 7). Every key is optional in a file: a missing
 /// key takes its built-in default, which is the contract's value. A present key must be valid.
@@ -59,6 +60,8 @@ public struct IngestConfig: Sendable, Equatable {
     public struct Publish: Sendable, Equatable {
         public var publicBaseUrl: String? = nil
         public var autoApprove = false
+        /// Object storage (CONTRACT section 11); nil publishes into the spool's `media/`.
+        public var s3: S3Settings? = nil
     }
 
     /// Retries of the worker's own faults (disk full, I/O errors, a crashed media child).

@@ -59,6 +59,8 @@ public final class Daemon: @unchecked Sendable {
             heartbeat(store: store, statusWriter: statusWriter, rescuer: rescuer)
         }
         notifier.start()
+        let deletions = ObjectDeletionLoop(store: store, configSource: configSource, signal: signal)
+        startThread(name: "object-deletions", group: heartbeatDone) { deletions.run() }
         let api = try startAPI()
         var started: [(String, JSONValue)] = [("spool", .string(layout.root)), ("workers", .integer(Int64(configSource.current.workers))),
                                               ("pid", .integer(Int64(getpid())))]
@@ -83,7 +85,7 @@ public final class Daemon: @unchecked Sendable {
         let deadline = DispatchTime.now() + 25
         if workersDone.wait(timeout: deadline) == .timedOut { log.warn("workers did not stop in time; their jobs run again at the next start") }
         _ = intakeDone.wait(timeout: deadline)
-        _ = heartbeatDone.wait(timeout: .now() + 1)
+        _ = heartbeatDone.wait(timeout: .now() + 1)  // the heartbeat and the object-deletion loop
         notifier.stop(timeout: 1)
         log.info("daemon stopped")
         return 0

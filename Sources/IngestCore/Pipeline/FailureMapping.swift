@@ -1,4 +1,5 @@
 import IngestDownload
+import IngestObjectStore
 import MediaKit
 
 /// The one place where the lower layers' errors become the contract's failure codes
@@ -25,6 +26,12 @@ enum FailureMapping {
         case .io, .verificationFailed: return .workerFault("optimize: \(error)")
         default: return .seller(.optimizationFailed, "\(error)")
         }
+    }
+
+    /// An object-store failure while publishing: always the worker's (retried, never FAILED),
+    /// named with the bucket and the S3 error code; a stop is a stop.
+    static func map(_ error: S3Error, bucket: String) -> PipelineError {
+        error.code == .cancelled ? .cancelled : .workerFault("publish to bucket \(bucket): \(error)")
     }
 
     /// A file-system failure of the worker's own (scratch, media, status files).

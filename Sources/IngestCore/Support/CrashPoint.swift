@@ -20,6 +20,8 @@ public enum CrashPoint: String, Sendable, CaseIterable {
     case midOptimize = "mid-optimize"
     /// Publish: the rendition is in `media/<id>/`; SUCCESS is not committed.
     case afterMediaMoveBeforeCommit = "after-media-move-before-commit"
+    /// Publish to object storage: every object is uploaded and confirmed; SUCCESS is not committed.
+    case afterUploadBeforeCommit = "after-upload-before-commit"
     /// Publish: SUCCESS is committed; the status files are not rewritten.
     case afterCommitBeforeStatus = "after-commit-before-status"
     /// Notify: an event is committed and due; the delivery worker is about to POST it (nothing sent).

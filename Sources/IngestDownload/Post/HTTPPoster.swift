@@ -1,5 +1,6 @@
 import CCurl
 import Glibc
+import IngestCurl
 
 /// Sends small POST requests (webhook deliveries) through libcurl with the downloader's address
 /// guard: http/https only, every connected address checked against an `AddressPolicy`, no
@@ -31,7 +32,7 @@ public final class HTTPPoster {
     }
 
     private func attempt(url: String, body: String, headers: [String], timeoutSeconds: Double,
-                         policy: AddressPolicy) throws(DownloadError) -> PostOutcome {
+                         policy: AddressPolicy) throws(CurlError) -> PostOutcome {
         if policy != self.policy { easy = nil; self.policy = policy }
         let easy: CurlEasy
         if let kept = self.easy { easy = kept } else { easy = try CurlEasy() }
@@ -52,11 +53,11 @@ public final class HTTPPoster {
         try easy.set(CURLOPT_CONNECTTIMEOUT_MS, timeoutMs)
         try easy.set(CURLOPT_POST, 1)
         try easy.set(CURLOPT_POSTFIELDSIZE, bytes.count)
-        try bytes.withUnsafeBufferPointer { buffer throws(DownloadError) in
+        try bytes.withUnsafeBufferPointer { buffer throws(CurlError) in
             // COPYPOSTFIELDS copies POSTFIELDSIZE bytes, so the buffer need not outlive this call.
             try easy.set(CURLOPT_COPYPOSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!))
         }
-        try easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(headerList.list))
+        try easy.setHeaders(headerList)
         try easy.setWriteFunction(postWriteCallback)
         try easy.set(CURLOPT_WRITEDATA, pointer: userData)
         try easy.setOpenSocketFunction(postOpenSocketCallback)

@@ -5,7 +5,7 @@
 /// opening a new file at once migrate it only once.
 enum Migrations {
     /// The SQL of each migration, in order.
-    static let all: [String] = [version1, version2, version3, version4, versionOutbox, version6, versionRateLimits]
+    static let all: [String] = [version1, version2, version3, version4, versionOutbox, version6, versionRateLimits, objectStoreVersion]
 
     /// The schema version this build writes.
     static var latestVersion: Int { all.count }
@@ -277,5 +277,31 @@ enum Migrations {
             count INTEGER NOT NULL,
             PRIMARY KEY (seller_id, kind, second)
         ) WITHOUT ROWID;
+        """
+
+    /// Version 8, object storage (`publish.s3`): `published_objects` lists each video's objects in a bucket
+    /// (written before SUCCESS is committed); `object_deletions` is the outbox of objects to remove.
+    /// Delete and reject move a video's objects from the first to the second in their own
+    /// transaction, so a crash never forgets one; the daemon drains the outbox, retrying until done.
+    private static let objectStoreVersion = """
+        CREATE TABLE published_objects (
+            video_id TEXT NOT NULL REFERENCES videos (id),
+            endpoint TEXT NOT NULL,
+            bucket TEXT NOT NULL,
+            object_key TEXT NOT NULL,
+            PRIMARY KEY (video_id, endpoint, bucket, object_key)
+        ) WITHOUT ROWID;
+        CREATE TABLE object_deletions (
+            id INTEGER PRIMARY KEY,
+            video_id TEXT NOT NULL,
+            endpoint TEXT NOT NULL,
+            bucket TEXT NOT NULL,
+            object_key TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL,
+            last_error TEXT,
+            UNIQUE (endpoint, bucket, object_key)
+        );
+        CREATE INDEX object_deletions_due ON object_deletions (next_attempt_at);
         """
 }

@@ -1,14 +1,21 @@
 import Foundation
 
 extension StageContext {
-    /// Moves the rendition and poster into `media/<videoId>/` and makes them durable (file, then
-    /// folder), then one transaction, fenced by the lease, marks SUCCESS, supersedes older videos
+    /// Puts the rendition and poster where they are served: into `media/<videoId>/`, made durable
+    /// (file, then folder), or with `publish.s3` into the bucket through `S3Publisher` (uploaded and
+    /// confirmed). Then one transaction, fenced by the lease, marks SUCCESS, supersedes older videos
     /// and auto-approves; then the changed status files are rewritten. A rendition that is neither
     /// in scratch nor already published sends the job back to optimize.
     func publish(_ rendition: Rendition, _ checked: CheckedSource) throws -> StageOutcome {
+        let made = scratchPath(rendition.folder)
+        if let s3 = config.publish.s3 {
+            guard let urls = try S3Publisher(context: self, settings: s3, folder: made).upload() else {
+                return .rewind(to: .optimize, reason: "the rendition is not in \(rendition.folder)")
+            }
+            return try commitSuccess(videoURL: urls.video, posterURL: urls.poster, checked)
+        }
         let media = runner.layout.mediaFolder(videoId: video.id)
         let names = ["video_hd.mp4", "poster.jpg"]
-        let made = scratchPath(rendition.folder)
         do {
             for name in names where FileManager.default.fileExists(atPath: made + "/" + name) {
                 try AtomicFile.syncFile(made + "/" + name)
@@ -30,6 +37,11 @@ extension StageContext {
         let hasPoster = FileManager.default.fileExists(atPath: media + "/poster.jpg")
         let posterURL = hasPoster ? (base.map { "\($0)/\(video.id)/poster.jpg" } ?? fileURL(media + "/poster.jpg")) : nil
         CrashPoint.reached(.afterMediaMoveBeforeCommit)
+        return try commitSuccess(videoURL: videoURL, posterURL: posterURL, checked)
+    }
+
+    /// Commits SUCCESS (fenced by the lease), then removes the scratch copy and rewrites the status files.
+    private func commitSuccess(videoURL: String, posterURL: String?, _ checked: CheckedSource) throws -> StageOutcome {
         let changed = try runner.store.succeedVideo(lease, videoId: video.id, optimizedVideoUrl: videoURL, posterUrl: posterURL,
                                                     durationSeconds: checked.durationSeconds, autoApprove: config.publish.autoApprove)
         CrashPoint.reached(.afterCommitBeforeStatus)

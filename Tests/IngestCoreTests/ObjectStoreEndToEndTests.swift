@@ -1,0 +1,148 @@
+import Foundation
+import IngestCore
+import TestHTTPServer
+import TestS3Server
+import XCTest
+
+/// `publish.s3` through the real daemon, a real HTTP server and a real S3 server (SeaweedFS on
+/// 127.0.0.1); what landed in the bucket is read back with boto3 (CONTRACT section 11).
+final class ObjectStoreEndToEndTests: XCTestCase {
+    private static let shared = Result { try SeaweedFS() }
+    private var s3: SeaweedFS!
+    private var http: TestHTTPServer!
+    private var harness: DaemonHarness!
+    private var bucket = ""
+    private let base = "https://cdn.example.com/videos"
+
+    override func setUpWithError() throws {
+        http = try TestHTTPServer()
+        http.fileRoot = DaemonHarness.samples
+    }
+
+    override func tearDownWithError() throws {
+        if let harness, harness.daemon != nil { _ = try harness.stopDaemon() }
+        harness = nil
+        http.stop()
+    }
+
+    /// A daemon publishing to a fresh bucket of `server` with the test identity (or `secret`).
+    private func start(server: SeaweedFS? = nil, secret: String = SeaweedFS.secretKey, environment: [String: String] = [:]) throws {
+        s3 = try server ?? Self.shared.get()
+        bucket = "e2e-" + UUID().uuidString.prefix(8).lowercased()
+        try s3.createBucket(bucket)
+        harness = try DaemonHarness([
+            "publish.publicBaseUrl": .string(base),
+            "publish.s3.endpoint": .string(s3.endpoint), "publish.s3.bucket": .string(bucket),
+            "publish.s3.region": .string("us-east-1"), "publish.s3.prefix": .string("renditions/"),
+            "publish.s3.pathStyle": .bool(true),
+            // An outage is retried for as long as it lasts here: the jobs must not park `stuck`
+            // (pipeline.maxAttempts) while SeaweedFS restarts.
+            "pipeline.maxAttempts": .integer(1000), "pipeline.maxFaultBackoffSeconds": .number(2),
+        ])
+        try harness.startDaemon(environment: credentials(secret: secret).merging(environment) { $1 })
+    }
+
+    private func credentials(secret: String) -> [String: String] {
+        ["AWS_ACCESS_KEY_ID": SeaweedFS.accessKey, "AWS_SECRET_ACCESS_KEY": secret]
+    }
+
+    private func drop(_ sample: String, key: String = UUID().uuidString) throws -> String {
+        try harness.drop(seller: "seller-1", key: key, body: DaemonHarness.body(url: http.url("/files/" + sample)))
+        return try harness.videoId(try harness.waitForReceipt(seller: "seller-1", key: key))
+    }
+
+    private func keys(_ id: String) -> [String] { ["renditions/\(id)/poster.jpg", "renditions/\(id)/video_hd.mp4"] }
+
+    /// What the optimizer makes of `sample` with the harness's config (it is deterministic).
+    private func optimizedLocally(_ sample: String) throws -> String {
+        let out = harness.root + "/local-" + UUID().uuidString.prefix(6)
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let result = try harness.run(["optimize", DaemonHarness.samples + "/" + sample, out, "--config", harness.configPath])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return out
+    }
+
+    private func assertSecretNeverLogged(_ secrets: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let log = try String(contentsOfFile: harness.daemonLog, encoding: .utf8)
+        XCTAssertFalse(log.isEmpty, file: file, line: line)
+        for secret in secrets { XCTAssertFalse(log.contains(secret), "the secret is in the daemon log", file: file, line: line) }
+    }
+
+    func testSamples_landInTheBucket_byteIdentical_withTheirTypes_andDeleteAndRejectRemoveThem() throws {
+        try start()
+        let samples = ["h264_aac_10s.mp4", "portrait_rotated_10s.mp4"]
+        let ids = try samples.map { try drop($0) }
+        for (id, sample) in zip(ids, samples) {
+            let doc = try harness.waitForFinalStatus(id)
+            XCTAssertEqual(doc["status"], .string("SUCCESS"), doc.pretty)
+            XCTAssertEqual(doc["optimizedVideoUrl"], .string("\(base)/\(id)/video_hd.mp4"))
+            XCTAssertEqual(doc["posterUrl"], .string("\(base)/\(id)/poster.jpg"))
+            let local = try optimizedLocally(sample)
+            for (name, type) in [("video_hd.mp4", "video/mp4"), ("poster.jpg", "image/jpeg")] {
+                let copy = harness.root + "/downloaded-" + name
+                XCTAssertEqual(try s3.download(bucket, "renditions/\(id)/\(name)", to: copy), type)
+                XCTAssertTrue(FileManager.default.contentsEqual(atPath: copy, andPath: local + "/" + name),
+                              "\(sample) \(name) in the bucket is what the optimizer writes")
+            }
+            XCTAssertEqual(harness.files(under: "media/\(id)"), [], "media/ keeps nothing once the upload is confirmed")
+            try harness.waitUntil("scratch removed", timeout: 10) { !FileManager.default.fileExists(atPath: harness.spool + "/scratch/\(id)") }
+        }
+        XCTAssertEqual(try s3.listKeys(bucket), (keys(ids[0]) + keys(ids[1])).sorted())
+
+        XCTAssertEqual(try harness.cli(["delete", ids[0]]).status, 0)
+        XCTAssertEqual(try harness.cli(["reject", ids[1], "--reason", "blurry"]).status, 0)
+        try harness.waitUntil("the daemon removes both videos' objects", timeout: 30) { try s3.listKeys(bucket).isEmpty }
+        try assertSecretNeverLogged([SeaweedFS.secretKey])
+    }
+
+    func testS3ServerDownDuringPublish_jobRetries_andSucceedsWhenItIsBack_neverFailed() throws {
+        let server = try SeaweedFS()
+        try start(server: server)
+        server.stop()
+        let id = try drop("h264_aac_10s.mp4")
+        try harness.waitUntil("a worker fault naming the bucket", timeout: 90) {
+            harness.logLines().contains { $0.contains("worker fault") && $0.contains("publish to bucket \(bucket)") }
+        }
+        XCTAssertEqual(harness.statusFile(id)?["status"], .string("IN_PROGRESS"))
+        try server.start()
+        let doc = try harness.waitForFinalStatus(id, timeout: 120)
+        XCTAssertEqual(doc["status"], .string("SUCCESS"), doc.pretty)
+        XCTAssertEqual(try server.listKeys(bucket), keys(id))
+    }
+
+    func testKill9BetweenUploadAndCommit_losesNothing_theRestartFindsTheObjects() throws {
+        try start(environment: ["VIDEO_INGEST_CRASH_AT": "after-upload-before-commit"])
+        let id = try drop("no_audio_10s.mp4")
+        XCTAssertEqual(try harness.waitForDaemonExit(timeout: 90), SIGKILL)
+        XCTAssertEqual(try s3.listKeys(bucket), keys(id), "both objects went up before the crash")
+        XCTAssertEqual(harness.statusFile(id)?["status"], .string("IN_PROGRESS"))
+        try harness.startDaemon(environment: credentials(secret: SeaweedFS.secretKey))
+        let doc = try harness.waitForFinalStatus(id)
+        XCTAssertEqual(doc["status"], .string("SUCCESS"), doc.pretty)
+        XCTAssertEqual(doc["optimizedVideoUrl"], .string("\(base)/\(id)/video_hd.mp4"))
+        XCTAssertTrue(harness.logLines().contains { $0.contains("object already in the bucket") && $0.contains(id) })
+        let local = try optimizedLocally("no_audio_10s.mp4")
+        let copy = harness.root + "/after-crash.mp4"
+        _ = try s3.download(bucket, "renditions/\(id)/video_hd.mp4", to: copy)
+        XCTAssertTrue(FileManager.default.contentsEqual(atPath: copy, andPath: local + "/video_hd.mp4"))
+    }
+
+    func testWrongCredentials_jobsStayInProgress_withAWorkerFaultNamingBucketAndCode_nothingFailed_noSecretLogged() throws {
+        let wrong = "wrong-secret-" + UUID().uuidString
+        try start(secret: wrong)
+        let ids = try ["h264_aac_10s.mp4", "no_audio_10s.mp4"].map { try drop($0) }
+        try harness.waitUntil("worker faults for both videos", timeout: 90) {
+            let faults = harness.logLines().filter {
+                $0.contains("worker fault") && $0.contains("publish to bucket \(bucket)") && $0.contains("SignatureDoesNotMatch")
+            }
+            return ids.allSatisfy { id in faults.contains { $0.contains(id) } }
+        }
+        Thread.sleep(forTimeInterval: 2)
+        for id in ids {
+            XCTAssertEqual(harness.statusFile(id)?["status"], .string("IN_PROGRESS"))
+            XCTAssertEqual(try harness.statusCommand(id)["errorCode"], .null)
+        }
+        XCTAssertEqual(try s3.listKeys(bucket), [])
+        try assertSecretNeverLogged([wrong, SeaweedFS.secretKey])
+    }
+}
