@@ -73,9 +73,7 @@ struct MediaChild: Sendable {
     private func run(_ operation: String, _ request: MediaChildRequest, shouldStop: () -> Bool,
                      progress: ((Double) -> Void)?) throws(Failure) -> MediaChildResponse {
         let json: String
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        do { json = String(decoding: try encoder.encode(request), as: UTF8.self) } catch {
+        do { json = try JSONCoding.text(request) } catch {
             throw .spawnFailed("cannot encode the request: \(error)")
         }
         var environment = ProcessInfo.processInfo.environment
@@ -114,7 +112,7 @@ struct MediaChild: Sendable {
         case .exited(let status):
             if outcome.stdoutOverflowed { throw .died("the media worker wrote more than \(child.stdoutLimit) bytes of answer") }
             guard status == 0 else { throw .died("the media worker exited with status \(status) without an answer") }
-            guard let answer = try? JSONDecoder().decode(MediaChildResponse.self, from: outcome.stdout) else {
+            guard let answer = try? JSONCoding.decode(MediaChildResponse.self, from: outcome.stdout) else {
                 throw .died("the media worker's answer is not valid JSON")
             }
             return answer

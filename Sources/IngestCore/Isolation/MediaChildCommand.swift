@@ -22,7 +22,7 @@ public enum MediaChildCommand {
         }
         let request: MediaChildRequest
         do {
-            request = try JSONDecoder().decode(MediaChildRequest.self, from: Data(arguments[1].utf8))
+            request = try JSONCoding.decode(MediaChildRequest.self, from: Data(arguments[1].utf8))
         } catch {
             return usageError("the request is not valid JSON for media-child: \(error)")
         }
@@ -42,8 +42,8 @@ public enum MediaChildCommand {
             return 1
         }
         let response = arguments[0] == "check" ? check(request) : optimize(request)
-        guard let json = try? JSONEncoder().encode(response) else { return 1 }
-        FileHandle.standardOutput.write(json + Data("\n".utf8))
+        guard let json = try? JSONCoding.text(response) else { return 1 }
+        FileHandle.standardOutput.write(Data((json + "\n").utf8))
         return 0
     }
 

@@ -46,15 +46,11 @@ enum StageResult: Sendable, Equatable {
 
     /// The JSON kept in the store (`job_stage_results.result`).
     func encoded() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data: Data
         switch self {
-        case .downloaded(let value): data = try encoder.encode(value)
-        case .checked(let value): data = try encoder.encode(value)
-        case .optimized(let value): data = try encoder.encode(value)
+        case .downloaded(let value): return try JSONCoding.text(value)
+        case .checked(let value): return try JSONCoding.text(value)
+        case .optimized(let value): return try JSONCoding.text(value)
         }
-        return String(decoding: data, as: UTF8.self)
     }
 }
 
@@ -78,9 +74,8 @@ struct StageResults: Sendable, Equatable {
     /// Decodes what the store holds; a result that does not decode (an older build's) counts as
     /// missing, so its stage runs again.
     init(stored: [String: String]) {
-        let decoder = JSONDecoder()
         func decode<T: Decodable>(_ type: T.Type, _ stage: JobStage) -> T? {
-            stored[stage.rawValue].flatMap { try? decoder.decode(T.self, from: Data($0.utf8)) }
+            stored[stage.rawValue].flatMap { try? JSONCoding.decode(T.self, from: Data($0.utf8)) }
         }
         download = decode(SourceFile.self, .download)
         check = decode(CheckedSource.self, .check)
