@@ -26,7 +26,8 @@ final class ObjectStoreEndToEndTests: XCTestCase {
     }
 
     /// A daemon publishing to a fresh bucket of `server` with the test identity (or `secret`).
-    private func start(server: SeaweedFS? = nil, secret: String = SeaweedFS.secretKey, environment: [String: String] = [:]) throws {
+    private func start(server: SeaweedFS? = nil, secret: String = SeaweedFS.secretKey, environment: [String: String] = [:],
+                       config: [String: JSONValue] = [:]) throws {
         s3 = try server ?? Self.shared.get()
         bucket = "e2e-" + UUID().uuidString.prefix(8).lowercased()
         try s3.createBucket(bucket)
@@ -38,7 +39,7 @@ final class ObjectStoreEndToEndTests: XCTestCase {
             // An outage is retried for as long as it lasts here: the jobs must not park `stuck`
             // (pipeline.maxAttempts) while SeaweedFS restarts.
             "pipeline.maxAttempts": .integer(1000), "pipeline.maxFaultBackoffSeconds": .number(2),
-        ])
+        ].merging(config) { $1 })
         try harness.startDaemon(environment: credentials(secret: secret).merging(environment) { $1 })
     }
 
@@ -129,7 +130,9 @@ final class ObjectStoreEndToEndTests: XCTestCase {
 
     func testWrongCredentials_jobsStayInProgress_withAWorkerFaultNamingBucketAndCode_nothingFailed_noSecretLogged() throws {
         let wrong = "wrong-secret-" + UUID().uuidString
-        try start(secret: wrong)
+        try start(secret: wrong, config: DaemonHarness.apiConfig())
+        let port = try harness.httpPort()
+        XCTAssertEqual(try HTTPClient.request(port: port, "GET", "/readyz").status, 200, "ready until a bucket refuses")
         let ids = try ["h264_aac_10s.mp4", "no_audio_10s.mp4"].map { try drop($0) }
         try harness.waitUntil("worker faults for both videos", timeout: 90) {
             let faults = harness.logLines().filter {
@@ -143,6 +146,10 @@ final class ObjectStoreEndToEndTests: XCTestCase {
             XCTAssertEqual(try harness.statusCommand(id)["errorCode"], .null)
         }
         XCTAssertEqual(try s3.listKeys(bucket), [])
+        let ready = try HTTPClient.request(port: port, "GET", "/readyz")
+        XCTAssertEqual(ready.status, 503, "a bucket that refuses the credentials makes the daemon not ready")
+        let said = String(decoding: ready.body, as: UTF8.self)
+        XCTAssertTrue(said.contains("object store") && !said.contains(bucket) && !said.contains(wrong), said)
         try assertSecretNeverLogged([wrong, SeaweedFS.secretKey])
     }
 }

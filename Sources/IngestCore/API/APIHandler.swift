@@ -127,6 +127,10 @@ final class APIHandler: HTTPHandler, @unchecked Sendable {
 
     private func readiness() -> HTTPResponse {
         if draining { return APIResponse.error(.unavailable, message: "The service is shutting down.") }
+        // /readyz is public: the bucket and the S3 error are in the log (worker fault lines), not here.
+        if ObjectStoreHealth.shared.problem != nil {
+            return APIResponse.error(.unavailable, message: "The object store refuses to publish; see the daemon's log.")
+        }
         do {
             try stores.with { try $0.ping() }
             return APIResponse.json(200, .object([("status", .string("ready"))]))

@@ -34,10 +34,14 @@ struct S3Publisher {
             let key = settings.key(videoId: context.video.id, name: name)
             do {
                 try put(folder + "/" + name, key: key, contentType: contentType, client: client)
-            } catch let error as S3Error { throw FailureMapping.map(error, bucket: settings.bucket) }
+            } catch let error as S3Error {
+                ObjectStoreHealth.shared.record(error, bucket: settings.bucket)
+                throw FailureMapping.map(error, bucket: settings.bucket)
+            }
             objects.append(StoredObject(endpoint: settings.endpoint, bucket: settings.bucket, key: key))
             urls[name] = context.config.publish.publicBaseUrl.map { "\($0)/\(context.video.id)/\(name)" } ?? settings.objectURL(key: key)
         }
+        ObjectStoreHealth.shared.recordSuccess()
         try context.runner.store.recordPublishedObjects(videoId: context.video.id, objects)
         CrashPoint.reached(.afterUploadBeforeCommit)
         return (urls["video_hd.mp4"]!, urls["poster.jpg"])
