@@ -4,6 +4,8 @@ public struct DownloadResult: Sendable, Equatable {
     public var path: String
     /// Body bytes written.
     public var bytes: Int64
+    /// Lowercase hex SHA-256 of the body, computed while it was written.
+    public var sha256: String
     /// The URL finally fetched, after redirects.
     public var effectiveURL: String
     /// The final HTTP status (2xx).
@@ -14,9 +16,11 @@ public struct DownloadResult: Sendable, Equatable {
     public var attempts: Int
 
     /// Creates a result.
-    public init(path: String, bytes: Int64, effectiveURL: String, httpStatus: Int, contentType: String?, attempts: Int) {
+    public init(path: String, bytes: Int64, sha256: String, effectiveURL: String, httpStatus: Int, contentType: String?,
+                attempts: Int) {
         self.path = path
         self.bytes = bytes
+        self.sha256 = sha256
         self.effectiveURL = effectiveURL
         self.httpStatus = httpStatus
         self.contentType = contentType

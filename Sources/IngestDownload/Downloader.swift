@@ -43,9 +43,9 @@ public final class Downloader: Sendable {
             let (outcome, easy) = try perform(url: url, context: context, policy: policy, remaining: remaining)
             switch verdict(for: outcome) {
             case .success:
-                try sink.finish()
+                let digest = try sink.finish()
                 context.report(force: true)
-                return DownloadResult(path: destination, bytes: context.bodyBytes,
+                return DownloadResult(path: destination, bytes: context.bodyBytes, sha256: digest,
                                       effectiveURL: easy.infoString(CURLINFO_EFFECTIVE_URL) ?? url,
                                       httpStatus: outcome.httpStatus ?? 200,
                                       contentType: easy.infoString(CURLINFO_CONTENT_TYPE), attempts: attempt)

@@ -1,8 +1,10 @@
 import Glibc
+import IngestCrypto
 
 /// The destination file: a descriptor we own, written through a fixed buffer
 /// with `write(2)` (EINTR and short writes handled), truncated per attempt,
 /// `fsync`ed at the end. Memory use is the buffer, whatever the download size.
+/// The body's SHA-256 is computed as it arrives, so the file is never read back for it.
 final class FileSink {
     /// Bytes held before a `write(2)`.
     static let bufferSize = 256 * 1024
@@ -11,6 +13,7 @@ final class FileSink {
     private let fd: Int32
     private let buffer: UnsafeMutableRawPointer
     private var buffered = 0
+    private var hasher = SHA256Hasher()
 
     /// Creates or truncates `path` (mode 0644).
     /// - Throws: `DownloadError(.localFault)` with `strerror` text.
@@ -30,6 +33,7 @@ final class FileSink {
     /// Empties the file for a new attempt (regular files only; a device is left alone).
     func truncate() throws(DownloadError) {
         buffered = 0
+        hasher = SHA256Hasher()
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw FileSink.fault("fstat", path, errno) }
         guard status.st_mode & S_IFMT == S_IFREG else { return }
@@ -38,6 +42,7 @@ final class FileSink {
 
     /// Appends bytes (buffered). On failure returns the errno.
     func append(_ bytes: UnsafeRawPointer, count: Int) -> Int32? {
+        hasher.update(UnsafeRawBufferPointer(start: bytes, count: count))
         if buffered + count > FileSink.bufferSize {
             if let error = flushBuffer() { return error }
         }
@@ -55,14 +60,16 @@ final class FileSink {
         return writeAll(UnsafeRawPointer(buffer), count: count)
     }
 
-    /// Flushes and `fsync`s.
+    /// Flushes and `fsync`s; returns the lowercase hex SHA-256 of the bytes appended since the
+    /// last truncate.
     /// - Throws: `DownloadError(.localFault)`.
-    func finish() throws(DownloadError) {
+    func finish() throws(DownloadError) -> String {
         if let error = flushBuffer() { throw FileSink.fault("write", path, error) }
         while fsync(fd) != 0 {
             let error = errno
             if error != EINTR { throw FileSink.fault("fsync", path, error) }
         }
+        return Hex.encode(hasher.finish())
     }
 
     /// Builds the `.localFault` error for a failed call.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import IngestCrypto
 import IngestDownload
 import TestHTTPServer
 
@@ -14,6 +15,15 @@ final class DownloaderTransferTests: DownloadTestCase {
         XCTAssertEqual(result.contentType, "video/mp4")
         XCTAssertEqual(result.attempts, 1)
         XCTAssertEqual(result.path, destination)
+        XCTAssertEqual(result.sha256, SHA256.hex(original), "the digest is the body's, computed as it arrived")
+    }
+
+    func testDownload_truncatedThenRetried_digestIsOfTheFinalBodyOnly() throws {
+        let result = try downloader.download(url: server.url("/cut-once/h264_aac_10s.mp4"), to: destination, policy: policy(retries: 2))
+        let original = try Data(contentsOf: URL(fileURLWithPath: Self.sampleMedia + "/h264_aac_10s.mp4"))
+        XCTAssertEqual(result.attempts, 2)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: destination)), original)
+        XCTAssertEqual(result.sha256, SHA256.hex(original), "the cut attempt's bytes are not in the digest")
     }
 
     func testDownload_chunkedWithoutLength_isByteIdentical() throws {

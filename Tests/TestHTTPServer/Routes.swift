@@ -73,6 +73,15 @@ enum Routes {
             } else {
                 serveFile(segments[2], chunked: false, on: connection)
             }
+        case ("cut-once", 2):
+            // The first request gets 1000 bytes of 0xEE under a 10 MB length, then the connection
+            // closes (a truncated body, retried); later ones get the file.
+            if connection.server.nextFlakyCount(path) == 1 {
+                guard connection.sendHead(200, [("Content-Type", "video/mp4"), ("Content-Length", "10000000")]) else { return }
+                _ = connection.send([UInt8](repeating: 0xEE, count: 1000))
+            } else {
+                serveFile(segments[1], chunked: false, on: connection)
+            }
         case ("stall", 2):
             guard connection.sendHead(200, [("Content-Type", "application/octet-stream"), ("Content-Length", "1000000")]) else { return }
             guard connection.send([UInt8](repeating: 0x41, count: 100)) else { return }

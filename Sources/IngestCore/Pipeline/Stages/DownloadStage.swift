@@ -34,8 +34,7 @@ extension StageContext {
             throw FailureMapping.map(error)
         }
         Metrics.shared.countDownloadBytes(result.bytes)
-        let digest: String
-        do { digest = try Self.sha256(ofFile: partial) } catch { throw FailureMapping.map(error) }
+        let digest = result.sha256
         guard rename(partial, scratchPath(source)) == 0 else {
             throw PipelineError.workerFault("rename \(partial): \(String(cString: strerror(errno)))")
         }
