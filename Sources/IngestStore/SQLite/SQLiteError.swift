@@ -1,63 +1,7 @@
 import CSQLite
 
-/// The one error type of the store layer.
-///
-/// `code` says what kind of failure it was; `sqliteCode` keeps SQLite's extended
-/// result code (0 when the error did not come from SQLite). `.io`, `.full` and
-/// `.busy` are faults of the worker itself (disk, file system, contention), never
-/// the seller's: see `isWorkerFault`.
-public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// The kind of failure.
-    public enum Code: String, Sendable, Equatable {
-        /// The database stayed locked by another connection past the busy timeout.
-        case busy
-        /// An I/O error, or the database file could not be opened.
-        case io
-        /// The disk (or the database) is full.
-        case full
-        /// The file is not a database, or the database is damaged.
-        case corrupt
-        /// A constraint (unique, check, foreign key) was violated.
-        case constraint
-        /// The video or job does not exist (or the video is deleted, for moderation).
-        case notFound
-        /// The store was used wrongly (bad arguments, an API misuse, a newer schema).
-        case misuse
-        /// The operation is not allowed in the record's current state (for example approving a FAILED video).
-        case invalidState
-        /// The job's lease is no longer held by the caller.
-        case leaseLost
-        /// Anything else.
-        case other
-    }
-
-    /// The kind of failure.
-    public let code: Code
-    /// A human-readable explanation, including what the store was doing.
-    public let message: String
-    /// SQLite's extended result code, or 0 when the error did not come from SQLite.
-    public let sqliteCode: Int32
-
-    /// Creates an error.
-    public init(_ code: Code, _ message: String, sqliteCode: Int32 = 0) {
-        self.code = code
-        self.message = message
-        self.sqliteCode = sqliteCode
-    }
-
-    /// True for faults of the worker itself (disk full, I/O error, lock contention):
-    /// the job should be retried, never failed for the seller.
-    public var isWorkerFault: Bool {
-        code == .io || code == .full || code == .busy
-    }
-
-    /// `store error <code>: <message> (sqlite <n>)`.
-    public var description: String {
-        sqliteCode == 0
-            ? "store error \(code.rawValue): \(message)"
-            : "store error \(code.rawValue): \(message) (sqlite \(sqliteCode))"
-    }
-
+/// How SQLite's result codes become `StoreError`s.
+extension StoreError {
     /// Maps a SQLite result code (and the connection's error text) to a `StoreError`.
     static func sqlite(_ rc: Int32, db: OpaquePointer?, context: String) -> StoreError {
         let detail: String

@@ -2,7 +2,7 @@ import Foundation
 
 /// Moderation (CONTRACT section 6). Each method throws `.notFound` for an unknown or
 /// deleted video and returns the ids whose status document changed.
-extension VideoStore {
+extension SQLiteVideoStore {
     /// Approves a SUCCESS video that was not rejected; `isApproved` becomes true.
     /// Throws `.invalidState` for a video that is not SUCCESS or was rejected.
     public func approve(videoId: String) throws -> [String] {

@@ -121,7 +121,7 @@ enum Migrations {
         """
 
     /// Version 3: how many times a job's media child process died on a signal or was killed for a
-    /// limit (`VideoStore.recordMediaCrash`). It survives restarts, so a file that kills the child
+    /// limit (`recordMediaCrash`). It survives restarts, so a file that kills the child
     /// is retried once and then failed, never retried forever.
     private static let version3 = """
         ALTER TABLE jobs ADD COLUMN media_crashes INTEGER NOT NULL DEFAULT 0;

@@ -7,7 +7,7 @@ struct VideoState {
     let deleted: Bool
 }
 
-extension VideoStore {
+extension SQLiteVideoStore {
     /// One video, deleted ones included (with `deleted` set); nil for an unknown id.
     public func video(id: String) throws -> VideoRecord? {
         try withConnection { db in

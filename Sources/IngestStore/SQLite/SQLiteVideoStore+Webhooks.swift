@@ -3,12 +3,12 @@ import Foundation
 /// The webhook outbox's API (CONTRACT section 9): routing, the delivery worker's queue, the
 /// `webhooks` command's listing and retry, and the metrics counters. Events themselves are
 /// recorded by the changes that cause them (`Events`), never here.
-extension VideoStore {
+extension SQLiteVideoStore {
     /// Sets how changes become events: `routing` is asked at every change (so a reloaded config
     /// applies to the next one); `onEventsCommitted` runs after each commit that recorded one.
     /// A store without a provider records no events.
     public func setOutbox(_ routing: @escaping @Sendable () -> OutboxRouting,
-                          onEventsCommitted: (@Sendable () -> Void)? = nil) throws {
+                          onEventsCommitted: (@Sendable () -> Void)?) throws {
         try withConnection { db in
             db.outbox = routing
             db.onEventsCommitted = onEventsCommitted
@@ -25,8 +25,8 @@ extension VideoStore {
     /// back), soonest first. `partition` (index, count) keeps only the videos of one of `count`
     /// disjoint sets (by the video id's last character), so that several senders can share an
     /// endpoint and a video's events still go through one of them, in order.
-    public func dueDeliveries(endpointUrl: String, partition: (index: Int, count: Int) = (0, 1), now: Date = Date(),
-                              limit: Int = 50) throws -> [DeliveryRecord] {
+    public func dueDeliveries(endpointUrl: String, partition: (index: Int, count: Int), now: Date,
+                              limit: Int) throws -> [DeliveryRecord] {
         try withConnection { db in
             var rows: [DeliveryRecord] = []
             try db.query(
@@ -43,7 +43,7 @@ extension VideoStore {
 
     /// When the next delivery `dueDeliveries` would hand out (same endpoint and partition) is
     /// due, or nil when there is none; deliveries held back behind an earlier one do not count.
-    public func nextDeliveryDue(endpointUrl: String, partition: (index: Int, count: Int) = (0, 1)) throws -> Date? {
+    public func nextDeliveryDue(endpointUrl: String, partition: (index: Int, count: Int)) throws -> Date? {
         try withConnection { db in
             let next = try db.queryFirst(
                 "SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE \(Self.firstInLine)",
@@ -73,7 +73,7 @@ extension VideoStore {
     /// once), in order (a later record never survives an earlier one in the WAL).
     @discardableResult
     public func recordDeliveryAttempt(seq: Int64, result: DeliveryAttemptResult, httpStatus: Int?, error: String?,
-                                      now: Date = Date()) throws -> Bool {
+                                      now: Date) throws -> Bool {
         let nowMs = Timestamp.millis(now)
         let (state, next, finished): (DeliveryState, Int64, Int64?)
         switch result {
@@ -101,7 +101,7 @@ extension VideoStore {
     /// Gives up every pending delivery to an endpoint not in `endpointUrls` (removed from the
     /// config), with `reason` as its last error. Returns how many.
     @discardableResult
-    public func giveUpDeliveries(toEndpointsOtherThan endpointUrls: [String], reason: String, now: Date = Date()) throws -> Int {
+    public func giveUpDeliveries(toEndpointsOtherThan endpointUrls: [String], reason: String, now: Date) throws -> Int {
         let placeholders = Array(repeating: "?", count: endpointUrls.count).joined(separator: ", ")
         let filter = endpointUrls.isEmpty ? "" : " AND endpoint_url NOT IN (\(placeholders))"
         return try writeTransaction { db in
@@ -113,7 +113,7 @@ extension VideoStore {
     }
 
     /// Deliveries, newest first: all of them, or only the given-up ones.
-    public func deliveries(failedOnly: Bool, limit: Int = 1000) throws -> [DeliveryRecord] {
+    public func deliveries(failedOnly: Bool, limit: Int) throws -> [DeliveryRecord] {
         try withConnection { db in
             var rows: [DeliveryRecord] = []
             try db.query(
@@ -130,7 +130,7 @@ extension VideoStore {
     /// `webhooks retry EVENT_ID`: every given-up delivery of the event becomes pending again, due
     /// now, with a fresh retry window. Returns how many. Throws `.notFound` for an unknown event
     /// and `.invalidState` when none of its deliveries was given up.
-    public func retryEvent(id: String, now: Date = Date()) throws -> Int {
+    public func retryEvent(id: String, now: Date) throws -> Int {
         let nowMs = Timestamp.millis(now)
         return try writeTransaction { db in
             guard let eventSeq = try db.queryFirst("SELECT seq FROM events WHERE id = ?", [.text(id)], { $0.int64(0) }) else {
@@ -150,7 +150,7 @@ extension VideoStore {
     }
 
     /// The outbox's counters, read in one snapshot (for `/metrics`).
-    public func webhookMetrics(now: Date = Date()) throws -> WebhookMetrics {
+    public func webhookMetrics(now: Date) throws -> WebhookMetrics {
         try withConnection { db in
             try db.transaction(.deferred) {
                 var metrics = WebhookMetrics(delivered: 0, givenUp: 0, pending: 0, failedAttempts: 0, oldestPendingAgeSeconds: 0)

@@ -16,7 +16,7 @@ enum Events {
         guard db.outbox != nil else { return }
         db.beforeCommit.append { db in
             guard let routing = db.outbox?(), !routing.endpoints.isEmpty else { return }
-            guard let video = try VideoStore.fetchVideos(db, where: "id = ?", [.text(videoId)]).first else {
+            guard let video = try SQLiteVideoStore.fetchVideos(db, where: "id = ?", [.text(videoId)]).first else {
                 throw StoreError(.notFound, "no video \(videoId)")
             }
             try insert(db, routing, type, video: video, removed: nil, now: now)
@@ -40,7 +40,7 @@ enum Events {
         guard db.outbox != nil, !lost.isEmpty else { return }
         db.beforeCommit.append { db in
             guard let routing = db.outbox?(), !routing.endpoints.isEmpty else { return }
-            let videos = try VideoStore.fetchVideos(
+            let videos = try SQLiteVideoStore.fetchVideos(
                 db, where: "id IN (\(Array(repeating: "?", count: lost.count).joined(separator: ", ")))",
                 lost.keys.map { .text($0) }
             )

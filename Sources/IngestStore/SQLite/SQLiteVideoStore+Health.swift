@@ -1,25 +1,13 @@
 import Foundation
 
-/// Job counts for the metrics (CONTRACT section 8: `video_ingest_jobs{state}`,
-/// `video_ingest_oldest_queued_job_age_seconds`).
-public struct JobCounts: Sendable, Equatable {
-    /// Available and due.
-    public var queued: Int
-    public var running: Int
-    /// Available but not yet due (a retry's backoff).
-    public var waiting: Int
-    /// When the longest-due queued job became due; nil when none is queued.
-    public var oldestQueuedSince: Date?
-}
-
-extension VideoStore {
+extension SQLiteVideoStore {
     /// Answers when the store can be read (for `/readyz`).
     public func ping() throws {
         _ = try withConnection { db in try db.queryFirst("SELECT 1") { $0.int64(0) } }
     }
 
     /// The jobs by state at `now`.
-    public func jobCounts(now: Date = Date()) throws -> JobCounts {
+    public func jobCounts(now: Date) throws -> JobCounts {
         let millis = Timestamp.millis(now)
         return try withConnection { db in
             try db.transaction(.deferred) {

@@ -1,6 +1,6 @@
 import Foundation
 
-extension VideoStore {
+extension SQLiteVideoStore {
     /// Stores a drop in one IMMEDIATE transaction.
     ///
     /// The same (seller, key) with the same `bodyDigest` returns `.existing` with the
@@ -8,7 +8,7 @@ extension VideoStore {
     /// video (IN_PROGRESS, a new lowercase UUID, the next seq), its product ids (all
     /// shown), an available job runnable at `now`, and the key.
     public func createVideo(
-        _ video: NewVideo, idempotencyKey: String, bodyDigest: String, now: Date = Date()
+        _ video: NewVideo, idempotencyKey: String, bodyDigest: String, now: Date
     ) throws -> CreateOutcome {
         try writeTransaction { db in
             try Self.create(db, video, idempotencyKey: idempotencyKey, bodyDigest: bodyDigest, now: now)

@@ -1,24 +1,34 @@
 import Foundation
 
-/// The durable store of video-ingest: videos, their jobs and the idempotency keys, in one SQLite file.
+/// The SQLite driver of `VideoStore`: videos, their jobs and the idempotency keys, in one SQLite file
+/// (the embedded default, `store.url` null).
 ///
-/// One `VideoStore` holds one connection and is shared by the threads of a process
+/// One `SQLiteVideoStore` holds one connection and is shared by the threads of a process
 /// (workers, intake): every public method takes an internal lock. Other processes
-/// (the CLI while the daemon runs) open their own `VideoStore` on the same file;
+/// (the CLI while the daemon runs) open their own `SQLiteVideoStore` on the same file;
 /// WAL, a 5 s busy timeout and `BEGIN IMMEDIATE` write transactions keep them
 /// consistent. `synchronous=FULL` makes every committed transaction durable.
 ///
-/// The public API is split by concern: `VideoStore+Intake`, `+Jobs`, `+Outcomes`,
-/// `+Moderation`, `+Reads`.
-public final class VideoStore: @unchecked Sendable {
+/// The implementation is split by concern: `SQLiteVideoStore+Intake`, `+Jobs`, `+Outcomes`,
+/// `+Moderation`, `+Reads` and the rest. Rate counts go through a second connection of their own
+/// (`RateLimiter`, `synchronous=NORMAL`), opened at the first `take`.
+public final class SQLiteVideoStore: VideoStore, @unchecked Sendable {
     /// The schema version (`PRAGMA user_version`) this build creates and expects.
     public static let schemaVersion: Int = Migrations.latestVersion
 
     /// The database file's path.
     public let path: String
 
+    /// The schema version of the file (the one this build creates: migrations run at open).
+    public var schemaVersion: Int { Self.schemaVersion }
+
+    /// The database file's path.
+    public var describesLocation: String { path }
+
     private let db: Database
     private let lock = NSLock()
+    private let limiterLock = NSLock()
+    private var limiter: RateLimiter?
 
     /// Opens (creating if needed) the store at `path`, sets WAL, `synchronous=FULL`,
     /// `foreign_keys=ON` and a 5000 ms busy timeout, and applies pending migrations.
@@ -34,6 +44,18 @@ public final class VideoStore: @unchecked Sendable {
         }
         try db.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON")
         try Migrations.apply(to: db)
+    }
+
+    /// Counts one request against the seller's per-minute limit (see `VideoStore.take`), on the
+    /// rate limiter's own connection.
+    public func take(sellerId: String, kind: String, limit: Int, now: Date) throws -> Int? {
+        let counter = try limiterLock.withLock { () throws -> RateLimiter in
+            if let limiter { return limiter }
+            let opened = try RateLimiter(path: path)
+            limiter = opened
+            return opened
+        }
+        return try counter.take(sellerId: sellerId, kind: kind, limit: limit, now: now)
     }
 
     /// Runs `body` with the connection while holding the store's lock.

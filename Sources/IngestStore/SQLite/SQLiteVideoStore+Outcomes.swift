@@ -1,13 +1,13 @@
 import Foundation
 
-extension VideoStore {
+extension SQLiteVideoStore {
     /// Ends a video as FAILED with a contract failure code, and its job as `failed`, in one transaction.
     /// Returns the ids whose status document changed (just `videoId`).
     /// Throws `.leaseLost` (changing nothing) when `lease` is no longer held (a delete cancelled the
     /// job, or another worker took it over), `.notFound` for an unknown video, `.invalidState` when
     /// it is not IN_PROGRESS.
     public func failVideo(_ lease: LeaseToken, videoId: String, errorCode: String, errorMessage: String?,
-                          now: Date = Date()) throws -> [String] {
+                          now: Date) throws -> [String] {
         try writeTransaction { db in
             let changed = try db.run(
                 """
@@ -35,7 +35,7 @@ extension VideoStore {
     /// unknown video, `.invalidState` when it is not IN_PROGRESS.
     public func succeedVideo(
         _ lease: LeaseToken, videoId: String, optimizedVideoUrl: String, posterUrl: String?, durationSeconds: Double?,
-        autoApprove: Bool, now: Date = Date()
+        autoApprove: Bool, now: Date
     ) throws -> [String] {
         try writeTransaction { db in
             let changed = try db.run(

@@ -1,21 +1,21 @@
 import Foundation
 
-/// Per-seller request counts over a sliding minute (one row per seller, kind and second), kept
+/// The SQLite driver's per-seller request counts over a sliding minute (one row per seller, kind and second), kept
 /// in the store so that every daemon sharing it counts against the same limit.
 ///
 /// It has a connection of its own with `synchronous=NORMAL`: a count is bookkeeping, not a job,
 /// so a commit need not wait for an fsync (a power cut may forget the last second of counts;
 /// an application crash forgets nothing in WAL mode). One IMMEDIATE transaction checks and
 /// counts, so two processes cannot both take the last place.
-public final class RateLimiter: @unchecked Sendable {
+final class RateLimiter: @unchecked Sendable {
     /// The window.
-    public static let windowSeconds: Int64 = 60
+    static let windowSeconds: Int64 = 60
 
     private let db: Database
     private let lock = NSLock()
 
-    /// Opens the store file at `path` (migrating it like `VideoStore`).
-    public init(path: String) throws {
+    /// Opens the store file at `path` (migrating it like `SQLiteVideoStore`).
+    init(path: String) throws {
         db = try Database(path: path)
         try db.setBusyTimeout(milliseconds: 5000)
         _ = try db.queryFirst("PRAGMA journal_mode = WAL") { $0.string(0) }
@@ -25,7 +25,7 @@ public final class RateLimiter: @unchecked Sendable {
 
     /// Counts one request of `kind` by `sellerId` unless `limit` were already reached in the last
     /// minute. Returns nil when counted, or the whole seconds until a place frees up (at least 1).
-    public func take(sellerId: String, kind: String, limit: Int, now: Date = Date()) throws -> Int? {
+    func take(sellerId: String, kind: String, limit: Int, now: Date) throws -> Int? {
         let second = Int64(now.timeIntervalSince1970.rounded(.down))
         let oldest = second - Self.windowSeconds + 1
         return try lock.withLock {

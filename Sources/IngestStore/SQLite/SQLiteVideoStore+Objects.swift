@@ -1,32 +1,11 @@
 import Foundation
 
-/// An object in a bucket (`publish.s3`): where it is and its key.
-public struct StoredObject: Sendable, Equatable {
-    public var endpoint: String
-    public var bucket: String
-    public var key: String
-
-    public init(endpoint: String, bucket: String, key: String) {
-        self.endpoint = endpoint
-        self.bucket = bucket
-        self.key = key
-    }
-}
-
-/// One entry of the outbox of objects to delete.
-public struct ObjectDeletion: Sendable, Equatable {
-    public var id: Int64
-    public var videoId: String
-    public var object: StoredObject
-    public var attempts: Int
-}
-
 /// Each video's objects in object storage, and the outbox of objects to delete (migration 4).
-extension VideoStore {
+extension SQLiteVideoStore {
     /// Records that `objects` of `videoId` are in their bucket (before SUCCESS is committed; a
     /// repeat is harmless). A video that was deleted or rejected meanwhile gets them queued for
     /// deletion at once.
-    public func recordPublishedObjects(videoId: String, _ objects: [StoredObject], now: Date = Date()) throws {
+    public func recordPublishedObjects(videoId: String, _ objects: [StoredObject], now: Date) throws {
         try writeTransaction { db in
             for object in objects {
                 try db.run("INSERT OR IGNORE INTO published_objects (video_id, endpoint, bucket, object_key) VALUES (?, ?, ?, ?)",
@@ -64,7 +43,7 @@ extension VideoStore {
     }
 
     /// Outbox entries due at `now`, oldest first.
-    public func dueObjectDeletions(now: Date = Date(), limit: Int = 50) throws -> [ObjectDeletion] {
+    public func dueObjectDeletions(now: Date, limit: Int) throws -> [ObjectDeletion] {
         try withConnection { db in
             var due: [ObjectDeletion] = []
             try db.query(

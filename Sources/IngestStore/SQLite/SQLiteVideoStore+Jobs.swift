@@ -1,6 +1,6 @@
 import Foundation
 
-extension VideoStore {
+extension SQLiteVideoStore {
     /// The columns `jobRecord(_:)` reads, in order.
     static let jobColumns =
         "id, video_id, state, stage, attempt, fault_attempts, run_at, lease_owner, lease_expires_at, last_error, lease_generation, lease_beats"
@@ -16,7 +16,7 @@ extension VideoStore {
     /// job of `videoId` when given), in one atomic statement: it becomes `running`, its attempt
     /// and lease generation grow by one and `owner` holds it. Nil when nothing is claimable.
     /// The record's `lease` is the token every later write for the job must state.
-    public func claimJob(owner: String, leaseSeconds: Double, now: Date = Date(), videoId: String? = nil) throws -> JobRecord? {
+    public func claimJob(owner: String, leaseSeconds: Double, now: Date, videoId: String?) throws -> JobRecord? {
         let nowMs = Timestamp.millis(now)
         let onlyVideo = videoId == nil ? "" : " AND video_id = ?"
         return try writeTransaction { db in
@@ -36,7 +36,7 @@ extension VideoStore {
 
     /// Renews `lease` (one more beat; the wall-clock expiry becomes `now + leaseSeconds`).
     /// Throws `.leaseLost` when the job is not running under that lease any more.
-    public func renewLease(_ lease: LeaseToken, leaseSeconds: Double, now: Date = Date()) throws {
+    public func renewLease(_ lease: LeaseToken, leaseSeconds: Double, now: Date) throws {
         let expires = Timestamp.millis(now) + Timestamp.millis(seconds: leaseSeconds)
         try writeTransaction { db in
             let changed = try db.run(
@@ -119,7 +119,7 @@ extension VideoStore {
     /// Throws `.leaseLost` (and changes nothing) when `lease` is no longer held.
     @discardableResult
     public func releaseJob(_ lease: LeaseToken, runAt: Date, error: String?, countAsFault: Bool,
-                           maxFaultAttempts: Int = Int.max, now: Date = Date()) throws -> JobState {
+                           maxFaultAttempts: Int, now: Date) throws -> JobState {
         try writeTransaction { db in
             let faults = try db.queryFirst("SELECT fault_attempts FROM jobs WHERE \(Self.leaseHeld)", Self.leaseParams(lease)) { $0.int64(0) }
             guard let faults else { try Self.throwLeaseLost(db, lease) }
@@ -147,7 +147,7 @@ extension VideoStore {
     /// media-crash counts reset, the video's stage `queued` and its `errorMessage` cleared.
     /// Returns the ids whose document changed. Throws `.notFound` for an unknown (or deleted)
     /// video, `.invalidState` when its job is not stuck.
-    public func retryStuck(videoId: String, now: Date = Date()) throws -> [String] {
+    public func retryStuck(videoId: String, now: Date) throws -> [String] {
         try writeTransaction { db in
             guard let state = try Self.videoState(db, videoId: videoId), !state.deleted else { throw StoreError(.notFound, "no video \(videoId)") }
             let changed = try db.run(

@@ -1,6 +1,6 @@
 import Foundation
 
-extension VideoStore {
+extension SQLiteVideoStore {
     /// A video's record with its document version and the version its status file holds
     /// (`written`), read in one snapshot: the caller writes the status file when `version > written`,
     /// then `markStatusWritten` with this version.
@@ -27,7 +27,7 @@ extension VideoStore {
 
     /// Videos whose status file is older than their document (a crash came between the commit
     /// and the file), oldest first.
-    public func staleStatusVideoIds(limit: Int = 100_000) throws -> [String] {
+    public func staleStatusVideoIds(limit: Int) throws -> [String] {
         try withConnection { db in
             var ids: [String] = []
             try db.query("SELECT id FROM videos WHERE doc_version > status_version ORDER BY seq LIMIT ?", [.integer(Int64(limit))]) {

@@ -1,6 +1,6 @@
 import Foundation
 
-extension VideoStore {
+extension SQLiteVideoStore {
     /// Counts one more death of the job's media child process (killed by a signal or for a
     /// resource limit) and returns the new count. The count is durable, so it survives a daemon
     /// restart. Throws `.leaseLost` (changing nothing) when `lease` is no longer held.
