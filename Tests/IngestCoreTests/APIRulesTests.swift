@@ -82,7 +82,7 @@ final class UploadCleanupTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let layout = SpoolLayout(root: root)
         try layout.create()
-        let store = try VideoStore(path: layout.databasePath)
+        let store = try IngestConfig().openStore(layout: layout)
         let token = "0123456789abcdef0123456789abcdef"
         let url = Uploads.videoUrl(token: token, fileName: "clip.mp4")
         XCTAssertEqual(url, "upload://\(token)/clip.mp4")

@@ -99,7 +99,7 @@ private final class InProcessRun: @unchecked Sendable {
     }
 
     func execute() throws -> [String] {
-        pipeline = try InProcessPipeline { $0.pipeline.leaseSeconds = 30; $0.pipeline.maxAttempts = 3 }
+        pipeline = try InProcessPipeline { $0.store.leaseSeconds = 30; $0.pipeline.maxAttempts = 3 }
         let p = pipeline!
         // The drop, answered by the real intake.
         let inbox = p.layout.inbox + "/seller-1"

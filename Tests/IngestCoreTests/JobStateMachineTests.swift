@@ -78,7 +78,7 @@ final class JobStateMachineTests: XCTestCase {
     /// `lease_expires_at` with the wall clock and requeued the running job); a lease whose
     /// heartbeat stops is still rescued after `leaseSeconds` of monotonic time.
     func testWallClockStep_rescuesNothing_butAStoppedHeartbeatIsRescuedOnTheMonotonicClock() throws {
-        let pipeline = try InProcessPipeline { $0.pipeline.leaseSeconds = 30 }
+        let pipeline = try InProcessPipeline { $0.store.leaseSeconds = 30 }
         let id = try pipeline.createVideo()
         let lease = try XCTUnwrap(pipeline.claim(id)?.lease)
         let rescuer = LeaseRescuer(store: pipeline.store, clock: pipeline.clock)

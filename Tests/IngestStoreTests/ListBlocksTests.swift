@@ -55,7 +55,7 @@ final class ListBlocksTests: StoreTestCase {
             try store.withConnection { db in try Self.downgrade(db, to: 3) }
         }
         let store = try openStore()
-        XCTAssertEqual(try store.userVersion(), VideoStore.schemaVersion)
+        XCTAssertEqual(try store.userVersion(), SQLiteVideoStore.schemaVersion)
         XCTAssertEqual(try store.list(ListQuery()).total, 1_499)
         XCTAssertEqual(try store.list(ListQuery(sellerId: "even")).total, 749)
         XCTAssertEqual(try store.list(ListQuery(sellerId: "odd", status: .success)).total, 1)

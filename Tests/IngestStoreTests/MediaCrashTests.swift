@@ -41,7 +41,7 @@ final class MediaCrashTests: StoreTestCase {
             try store.withConnection { db in try Self.downgrade(db, to: 2) }
         }
         let store = try openStore()
-        XCTAssertEqual(try store.userVersion(), VideoStore.schemaVersion)
+        XCTAssertEqual(try store.userVersion(), SQLiteVideoStore.schemaVersion)
         let job = try XCTUnwrap(store.claimJob(owner: "w", leaseSeconds: 30))
         XCTAssertEqual(try store.mediaCrashes(jobId: job.id), 0)
         XCTAssertEqual(try store.recordMediaCrash(try XCTUnwrap(job.lease)), 1)

@@ -5,8 +5,8 @@ import XCTest
 final class OpenAndMigrationTests: StoreTestCase {
     func testInit_newFile_appliesMigrationsAndSetsUserVersion() throws {
         let store = try openStore()
-        XCTAssertEqual(try store.userVersion(), VideoStore.schemaVersion)
-        XCTAssertEqual(VideoStore.schemaVersion, 8)
+        XCTAssertEqual(try store.userVersion(), SQLiteVideoStore.schemaVersion)
+        XCTAssertEqual(SQLiteVideoStore.schemaVersion, 8)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dbPath))
     }
 
@@ -17,7 +17,7 @@ final class OpenAndMigrationTests: StoreTestCase {
             id = try create(store)
         }
         let reopened = try openStore()
-        XCTAssertEqual(try reopened.userVersion(), VideoStore.schemaVersion)
+        XCTAssertEqual(try reopened.userVersion(), SQLiteVideoStore.schemaVersion)
         XCTAssertEqual(try reopened.video(id: id)?.status, .inProgress)
     }
 
@@ -39,7 +39,7 @@ final class OpenAndMigrationTests: StoreTestCase {
 
     func testInit_unopenablePath_throwsIO() throws {
         let path = directory.appendingPathComponent("missing-dir/store.sqlite").path
-        XCTAssertThrowsError(try VideoStore(path: path)) { error in
+        XCTAssertThrowsError(try SQLiteVideoStore(path: path)) { error in
             XCTAssertEqual((error as? StoreError)?.code, .io, "\(error)")
             XCTAssertEqual((error as? StoreError)?.isWorkerFault, true)
         }
@@ -83,7 +83,7 @@ final class OpenAndMigrationTests: StoreTestCase {
                 """)
         }
         let store = try openStore()
-        XCTAssertEqual(try store.userVersion(), VideoStore.schemaVersion)
+        XCTAssertEqual(try store.userVersion(), SQLiteVideoStore.schemaVersion)
         XCTAssertEqual(try store.list(ListQuery()).total, 1, "migration 4 counted the video")
         let job = try XCTUnwrap(store.job(videoId: "v1"))
         XCTAssertEqual(job.id, 7)

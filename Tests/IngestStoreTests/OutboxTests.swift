@@ -19,19 +19,19 @@ final class OutboxTests: StoreTestCase {
             try store.withConnection { db in try Self.downgrade(db, to: 4) }
         }
         let store = try outboxStore()
-        XCTAssertEqual(try store.userVersion(), VideoStore.schemaVersion)
+        XCTAssertEqual(try store.userVersion(), SQLiteVideoStore.schemaVersion)
         try succeed(store, id)
         XCTAssertEqual(try store.deliveries(failedOnly: false).map(\.eventType), ["video.succeeded"])
     }
 
-    private func outboxStore(_ routing: OutboxRouting = OutboxTests.routing, onEvents: (@Sendable () -> Void)? = nil) throws -> VideoStore {
+    private func outboxStore(_ routing: OutboxRouting = OutboxTests.routing, onEvents: (@Sendable () -> Void)? = nil) throws -> SQLiteVideoStore {
         let store = try openStore()
         try store.setOutbox({ routing }, onEventsCommitted: onEvents)
         return store
     }
 
     /// Bodies per video id, oldest first.
-    private func bodies(_ store: VideoStore) throws -> [String: [String]] {
+    private func bodies(_ store: SQLiteVideoStore) throws -> [String: [String]] {
         var result: [String: [String]] = [:]
         for d in try store.deliveries(failedOnly: false).reversed() { result[d.videoId, default: []].append(d.body) }
         return result

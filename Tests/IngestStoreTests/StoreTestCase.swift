@@ -18,8 +18,8 @@ class StoreTestCase: XCTestCase {
         if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 
-    func openStore() throws -> VideoStore {
-        try VideoStore(path: dbPath)
+    func openStore() throws -> SQLiteVideoStore {
+        try SQLiteVideoStore(path: dbPath)
     }
 
     func newVideo(seller: String = "seller-1", title: String = "A product video", products: [String] = ["p1"]) -> NewVideo {
@@ -30,7 +30,7 @@ class StoreTestCase: XCTestCase {
     }
 
     /// Creates a video and returns its id.
-    func create(_ store: VideoStore, seller: String = "seller-1", products: [String] = ["p1"], key: String? = nil,
+    func create(_ store: SQLiteVideoStore, seller: String = "seller-1", products: [String] = ["p1"], key: String? = nil,
                 now: Date = Date()) throws -> String {
         let outcome = try store.createVideo(
             newVideo(seller: seller, products: products), idempotencyKey: key ?? UUID().uuidString,
@@ -44,19 +44,19 @@ class StoreTestCase: XCTestCase {
     }
 
     /// The lease of the job of video `id`: its current one when running, else a new claim of it.
-    func lease(_ store: VideoStore, _ id: String, owner: String = "w1") throws -> LeaseToken {
+    func lease(_ store: SQLiteVideoStore, _ id: String, owner: String = "w1") throws -> LeaseToken {
         if let running = try store.job(videoId: id)?.lease { return running }
         let claimed = try store.claimJob(owner: owner, leaseSeconds: 30, now: Date().addingTimeInterval(86_400 * 365), videoId: id)
         return try XCTUnwrap(claimed?.lease, "the job of \(id) cannot be claimed")
     }
 
     @discardableResult
-    func succeed(_ store: VideoStore, _ id: String, autoApprove: Bool = false) throws -> [String] {
+    func succeed(_ store: SQLiteVideoStore, _ id: String, autoApprove: Bool = false) throws -> [String] {
         try store.succeedVideo(try lease(store, id), videoId: id, optimizedVideoUrl: "file:///media/\(id)/video_hd.mp4",
                                posterUrl: nil, durationSeconds: 10, autoApprove: autoApprove)
     }
 
-    func shown(_ store: VideoStore, _ id: String) throws -> [String] {
+    func shown(_ store: SQLiteVideoStore, _ id: String) throws -> [String] {
         try XCTUnwrap(store.video(id: id)).productContentIds
     }
 
@@ -85,8 +85,8 @@ class StoreTestCase: XCTestCase {
                 """,
             3: "ALTER TABLE jobs DROP COLUMN media_crashes",
         ]
-        precondition(undo.count == VideoStore.schemaVersion - 2, "a new migration needs its undo here")
-        for v in stride(from: VideoStore.schemaVersion, to: version, by: -1) { try db.exec(undo[v]!) }
+        precondition(undo.count == SQLiteVideoStore.schemaVersion - 2, "a new migration needs its undo here")
+        for v in stride(from: SQLiteVideoStore.schemaVersion, to: version, by: -1) { try db.exec(undo[v]!) }
         try db.exec("PRAGMA user_version = \(version)")
     }
 }

@@ -17,9 +17,10 @@ final class APIServer: @unchecked Sendable {
 
     init(listen: String, configSource: ConfigSource, layout: SpoolLayout, onCreated: @escaping @Sendable () -> Void) throws {
         let config = configSource.current.http
-        let stores = try StorePool(path: layout.databasePath, count: Self.threads)
+        let open = { [configSource] in try configSource.current.openStore(layout: layout) }
+        let stores = try StorePool(count: Self.threads, open: open)
         handler = APIHandler(configSource: configSource, layout: layout, stores: stores,
-                             limiter: try RateLimiter(path: layout.databasePath), metrics: Metrics.shared, onCreated: onCreated)
+                             limiter: try open(), metrics: Metrics.shared, onCreated: onCreated)
         HTTPServer.libraryLog.set { Log.shared.warn("libmicrohttpd: \($0)") }
         server = try HTTPServer(
             .init(listen: listen, threads: Self.threads, maxConnections: config.maxConnections,

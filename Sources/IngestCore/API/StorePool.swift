@@ -2,17 +2,19 @@ import Foundation
 import IngestStore
 
 /// A few store connections for the API's threads, so that requests read in parallel and never
-/// wait on the pipeline's connection. Each is a `VideoStore` (one SQLite connection each).
+/// wait on the pipeline's connection. Each is an `any VideoStore` made by the opener (one
+/// connection each).
 final class StorePool: @unchecked Sendable {
     private let condition = NSCondition()
-    private var free: [VideoStore]
+    private var free: [any VideoStore]
 
-    init(path: String, count: Int) throws {
-        free = try (0..<max(1, count)).map { _ in try VideoStore(path: path) }
+    /// Opens `count` stores (at least one) with `open`.
+    init(count: Int, open: () throws -> any VideoStore) throws {
+        free = try (0..<max(1, count)).map { _ in try open() }
     }
 
     /// Runs `body` with a connection of its own.
-    func with<T>(_ body: (VideoStore) throws -> T) throws -> T {
+    func with<T>(_ body: (any VideoStore) throws -> T) throws -> T {
         condition.lock()
         while free.isEmpty { condition.wait() }
         let store = free.removeLast()

@@ -6,7 +6,7 @@ import IngestStore
 /// CLI (`SpoolCommands.listDocument`, `SpoolCommands.moderate`). A seller sees only its own
 /// videos: another seller's id answers 404, as an unknown id does.
 struct VideoEndpoints {
-    let store: VideoStore
+    let store: any VideoStore
     let layout: SpoolLayout
     let config: IngestConfig
     let principal: Principal

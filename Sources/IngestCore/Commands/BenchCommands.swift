@@ -65,7 +65,7 @@ public enum BenchCommands {
     /// (ID: the newest video). Times are the store calls alone, in milliseconds.
     public static func query(spool: String, iterations: Int, deepPage: Int) -> CommandResult {
         do {
-            let store = try VideoStore(path: SpoolLayout(root: spool).databasePath)
+            let store = try IngestConfig().openStore(layout: SpoolLayout(root: spool))
             guard let newest = try store.list(ListQuery(page: 0, size: 1)).items.first else {
                 return .failure("the store under \(spool) holds no video")
             }

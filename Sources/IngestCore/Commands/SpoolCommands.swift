@@ -22,9 +22,9 @@ public struct SpoolCommands {
         self.layout = layout
     }
 
-    func openStore() throws -> VideoStore {
+    func openStore() throws -> any VideoStore {
         do { try layout.create() } catch { throw DaemonError("cannot create the spool \(layout.root): \(error)") }
-        let store = try VideoStore(path: layout.databasePath)
+        let store = try config.openStore(layout: layout)
         try store.setOutbox({ [config] in config.outboxRouting })
         return store
     }
@@ -116,7 +116,7 @@ public struct SpoolCommands {
     /// Applies a moderation action (the CLI's and the HTTP API's one code path): changes the store,
     /// removes media of a deleted video, rewrites every changed status file. Returns the video's
     /// new record, or nil for an unknown id.
-    public static func moderate(videoId: String, _ action: Moderation, store: VideoStore, layout: SpoolLayout) throws -> VideoRecord? {
+    public static func moderate(videoId: String, _ action: Moderation, store: any VideoStore, layout: SpoolLayout) throws -> VideoRecord? {
         let id = videoId.lowercased()
         guard let before = try store.video(id: id) else { return nil }
         let changed: [String]

@@ -2,6 +2,7 @@ import Foundation
 import IngestCrypto
 import IngestHTTP
 import IngestObjectStore
+import IngestStore
 import MediaKit
 
 /// Reads and validates config files: a missing key takes its default, a wrong one is reported
@@ -77,7 +78,6 @@ public enum ConfigLoader {
         reader.bool("publish.autoApprove", &c.publish.autoApprove)
         c.publish.s3 = reader.s3Settings("publish.s3")
 
-        reader.double("pipeline.leaseSeconds", &c.pipeline.leaseSeconds, 1...86_400)
         reader.double("pipeline.faultBackoffSeconds", &c.pipeline.faultBackoffSeconds, 0...86_400)
         reader.double("pipeline.maxFaultBackoffSeconds", &c.pipeline.maxFaultBackoffSeconds, 0...86_400)
         reader.int("pipeline.maxAttempts", &c.pipeline.maxAttempts, 1...1000)
@@ -94,6 +94,12 @@ public enum ConfigLoader {
         reader.int("http.readsPerMinutePerSeller", &c.http.readsPerMinutePerSeller, 1...1_000_000)
         reader.int("http.requestTimeoutSeconds", &c.http.requestTimeoutSeconds, 1...3600)
         reader.int("http.maxConnections", &c.http.maxConnections, 1...100_000)
+
+        reader.optionalString("store.url", &c.store.url, what: "null or a postgresql:// URL") { StoreOpener.isPostgresURL($0) }
+        reader.double("store.leaseSeconds", &c.store.leaseSeconds, 1...86_400)
+        reader.optionalString("store.passwordFile", &c.store.passwordFile, what: "null or a readable file") {
+            FileManager.default.isReadableFile(atPath: $0)
+        }
 
         reader.reportUnknownKeys()
         guard reader.problems.isEmpty else { throw ConfigError(path: nil, problems: reader.problems) }

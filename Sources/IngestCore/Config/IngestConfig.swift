@@ -16,6 +16,7 @@ public struct IngestConfig: Sendable, Equatable {
     public var pipeline = Pipeline()
     public var notify = Notify()
     public var http = HTTP()
+    public var store = Store()
 
     /// The checks every downloaded file must pass.
     public struct Limits: Sendable, Equatable {
@@ -66,8 +67,6 @@ public struct IngestConfig: Sendable, Equatable {
 
     /// Retries of the worker's own faults (disk full, I/O errors, a crashed media child).
     public struct Pipeline: Sendable, Equatable {
-        /// How long a claimed job's lease lasts before another worker may take it over.
-        public var leaseSeconds: Double = 120
         /// First retry delay after a worker fault; doubles up to `maxFaultBackoffSeconds`.
         public var faultBackoffSeconds: Double = 2
         public var maxFaultBackoffSeconds: Double = 300
@@ -93,6 +92,19 @@ public struct IngestConfig: Sendable, Equatable {
             let total = doubled.partialValue.addingReportingOverflow(64 << 20)
             return doubled.overflow || total.overflow ? Int64.max : total.partialValue
         }
+    }
+
+    /// Where the store is (CONTRACT section 10); read when the daemon or a command starts,
+    /// except `leaseSeconds`, which applies to the next claim and renewal.
+    public struct Store: Sendable, Equatable {
+        /// Null: the embedded SQLite file in the spool. A `postgresql://` (or `postgres://`) URL:
+        /// a PostgreSQL database that every daemon naming it shares (one fleet).
+        public var url: String? = nil
+        /// How long a claimed job's lease lasts without a renewal before another worker (or
+        /// daemon) may take it over. The heartbeat renews every third of it.
+        public var leaseSeconds: Double = 30
+        /// A file holding the PostgreSQL password (instead of `PGPASSWORD` or `.pgpass`); null: none.
+        public var passwordFile: String? = nil
     }
 
     /// The HTTP API (CONTRACT section 8). `listen`, `maxConnections` and `requestTimeoutSeconds`

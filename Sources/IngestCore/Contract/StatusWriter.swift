@@ -5,9 +5,9 @@ import IngestStore
 /// the changed ones are rewritten atomically.
 public struct StatusWriter: Sendable {
     let layout: SpoolLayout
-    let store: VideoStore
+    let store: any VideoStore
 
-    public init(layout: SpoolLayout, store: VideoStore) {
+    public init(layout: SpoolLayout, store: any VideoStore) {
         self.layout = layout
         self.store = store
     }

@@ -10,17 +10,17 @@ extension Daemon {
     /// - status files older than their document (a crash, a full disk or an I/O error between a
     ///   commit and its status file) are rewritten from the store;
     /// - scratch folders of settled (or unknown) videos are removed;
-    /// - with a `rescuer`, running jobs whose lease stopped being renewed for `pipeline.leaseSeconds`
+    /// - with a `rescuer`, running jobs whose lease stopped being renewed for `store.leaseSeconds`
     ///   of monotonic time (their worker died or froze) become available again;
     /// - media folders of deleted videos are removed (a worker that published just after a delete
     ///   removed them, before its fenced commit was refused).
     ///
     /// Every step is best effort: a failure is logged and the next pass tries again.
-    func repair(store: VideoStore, statusWriter: StatusWriter, rescuer: LeaseRescuer?) {
+    func repair(store: any VideoStore, statusWriter: StatusWriter, rescuer: LeaseRescuer?) {
         if let rescuer {
             do {
-                let requeued = try rescuer.pass(leaseSeconds: configSource.current.pipeline.leaseSeconds)
-                for lease in requeued { log.warn("requeued \(lease): its lease was not renewed for pipeline.leaseSeconds") }
+                let requeued = try rescuer.pass(leaseSeconds: configSource.current.store.leaseSeconds)
+                for lease in requeued { log.warn("requeued \(lease): its lease was not renewed for store.leaseSeconds") }
             } catch {
                 log.warn("repair: cannot rescue stale leases: \(error)")
             }

@@ -41,7 +41,7 @@ public final class Daemon: @unchecked Sendable {
         do { try layout.create() } catch { throw DaemonError("cannot create the spool \(layout.root): \(error)") }
         let lock = try SpoolLock(path: layout.lockPath)
         defer { withExtendedLifetime(lock) {} }
-        let store = try VideoStore(path: layout.databasePath)
+        let store = try configSource.current.openStore(layout: layout)
         let statusWriter = StatusWriter(layout: layout, store: store)
         let notifier = WebhookNotifier(store: store, configSource: configSource)
         try store.setOutbox({ [configSource] in configSource.current.outboxRouting }, onEventsCommitted: { notifier.wake() })
@@ -105,7 +105,7 @@ public final class Daemon: @unchecked Sendable {
 
     /// After a crash: running jobs go back to the queue, status files the crash left stale are
     /// rewritten, and scratch folders of settled videos are swept.
-    private func recover(store: VideoStore, statusWriter: StatusWriter) throws {
+    private func recover(store: any VideoStore, statusWriter: StatusWriter) throws {
         Uploads.sweepPartial(layout)
         let requeued = try store.requeueAllRunning()
         if requeued > 0 { log.info("requeued \(requeued) jobs left running by an earlier daemon") }
@@ -113,7 +113,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Starts worker threads up to the configured count (a lowered count idles the extra ones).
-    private func ensureWorkers(store: VideoStore, runner: JobRunner) {
+    private func ensureWorkers(store: any VideoStore, runner: JobRunner) {
         while workerThreads < configSource.current.workers {
             let index = workerThreads
             workerThreads += 1
@@ -121,13 +121,13 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    private func workerLoop(index: Int, store: VideoStore, runner: JobRunner) {
+    private func workerLoop(index: Int, store: any VideoStore, runner: JobRunner) {
         let signal = self.signal
         while !signal.isStopped {
             let config = configSource.current
             guard index < config.workers else { signal.wait(timeout: 1); continue }
             let job: JobRecord?
-            do { job = try store.claimJob(owner: ownerId, leaseSeconds: config.pipeline.leaseSeconds) } catch {
+            do { job = try store.claimJob(owner: ownerId, leaseSeconds: config.store.leaseSeconds) } catch {
                 log.error("cannot claim a job: \(error)")
                 signal.wait(timeout: 1)
                 continue
@@ -143,11 +143,11 @@ public final class Daemon: @unchecked Sendable {
     /// Renews the leases of running jobs, so a long transcode keeps its job, and runs the repair
     /// pass (with the lease rescuer) every `repairIntervalSeconds`, after the renewals. Both
     /// intervals are measured on the monotonic clock.
-    private func heartbeat(store: VideoStore, statusWriter: StatusWriter, rescuer: LeaseRescuer) {
+    private func heartbeat(store: any VideoStore, statusWriter: StatusWriter, rescuer: LeaseRescuer) {
         var lastRenewal = -Double.infinity
         var lastRepair = clock.monotonicSeconds()
         while !signal.isStopped {
-            let lease = configSource.current.pipeline.leaseSeconds
+            let lease = configSource.current.store.leaseSeconds
             if clock.monotonicSeconds() - lastRenewal >= max(0.5, lease / 3) {
                 lastRenewal = clock.monotonicSeconds()
                 for token in activeLeases.withValue({ $0 }) {

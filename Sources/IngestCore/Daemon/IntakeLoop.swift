@@ -7,13 +7,13 @@ import IngestStore
 final class IntakeLoop: @unchecked Sendable {
     let intake: DropFolderIntake
     let configSource: ConfigSource
-    let store: VideoStore
+    let store: any VideoStore
     let signal: WorkSignal
     private var inotifyFD: Int32 = -1
     private var watched = Set<String>()
     private var lastPrune = Date.distantPast
 
-    init(intake: DropFolderIntake, configSource: ConfigSource, store: VideoStore, signal: WorkSignal) {
+    init(intake: DropFolderIntake, configSource: ConfigSource, store: any VideoStore, signal: WorkSignal) {
         self.intake = intake
         self.configSource = configSource
         self.store = store

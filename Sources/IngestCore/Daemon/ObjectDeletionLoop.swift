@@ -10,13 +10,13 @@ import IngestStore
 /// Each entry names its endpoint and bucket; the region, addressing style and credentials are
 /// those of the `publish.s3` in force.
 final class ObjectDeletionLoop: @unchecked Sendable {
-    let store: VideoStore
+    let store: any VideoStore
     let configSource: ConfigSource
     let signal: WorkSignal
     let log = Log.shared
     private var warnedUnconfigured = false
 
-    init(store: VideoStore, configSource: ConfigSource, signal: WorkSignal) {
+    init(store: any VideoStore, configSource: ConfigSource, signal: WorkSignal) {
         self.store = store
         self.configSource = configSource
         self.signal = signal

@@ -9,13 +9,13 @@ import IngestStore
 /// key turns into the same answer.
 public final class DropFolderIntake: @unchecked Sendable {
     let layout: SpoolLayout
-    let store: VideoStore
+    let store: any VideoStore
     let statusWriter: StatusWriter
     let log = Log.shared
     /// Inbox entries already reported as set aside (reported once, not at every scan).
     private var reportedAside = Set<String>()
 
-    public init(layout: SpoolLayout, store: VideoStore, statusWriter: StatusWriter) {
+    public init(layout: SpoolLayout, store: any VideoStore, statusWriter: StatusWriter) {
         self.layout = layout
         self.store = store
         self.statusWriter = statusWriter

@@ -29,10 +29,10 @@ public struct IntakeService: Sendable {
         }
     }
 
-    let store: VideoStore
+    let store: any VideoStore
     let config: IngestConfig
 
-    public init(store: VideoStore, config: IngestConfig) {
+    public init(store: any VideoStore, config: IngestConfig) {
         self.store = store
         self.config = config
     }

@@ -15,7 +15,7 @@ import IngestStore
 /// queued in memory: a backlog stays on disk, and a crash at any point leaves the delivery
 /// pending, to be sent again (at least once).
 final class WebhookNotifier: @unchecked Sendable {
-    private let store: VideoStore
+    private let store: any VideoStore
     private let configSource: ConfigSource
     private let signal = WorkSignal()
     private let log = Log.shared
@@ -33,7 +33,7 @@ final class WebhookNotifier: @unchecked Sendable {
     /// process wake them at once; those of other processes, such as `approve`, are seen then).
     static let pollSeconds = 0.5
 
-    init(store: VideoStore, configSource: ConfigSource) {
+    init(store: any VideoStore, configSource: ConfigSource) {
         self.store = store
         self.configSource = configSource
     }

@@ -17,7 +17,7 @@ final class JobRunner: @unchecked Sendable {
     static let maxRewindsPerAttempt = 3
 
     let layout: SpoolLayout
-    let store: VideoStore
+    let store: any VideoStore
     let statusWriter: StatusWriter
     let configSource: ConfigSource
     let clock: IngestClock
@@ -27,7 +27,7 @@ final class JobRunner: @unchecked Sendable {
     let downloader = Downloader()
     let log = Log.shared
 
-    init(layout: SpoolLayout, store: VideoStore, statusWriter: StatusWriter, configSource: ConfigSource,
+    init(layout: SpoolLayout, store: any VideoStore, statusWriter: StatusWriter, configSource: ConfigSource,
          clock: IngestClock = SystemClock(), stages: StageWork = PipelineStages(), mediaChildExecutable: String = "/proc/self/exe") {
         self.layout = layout
         self.store = store

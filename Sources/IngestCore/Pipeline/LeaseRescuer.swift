@@ -14,12 +14,12 @@ final class LeaseRescuer: @unchecked Sendable {
         var since: Double
     }
 
-    private let store: VideoStore
+    private let store: any VideoStore
     private let clock: IngestClock
     private var seen: [Int64: Seen] = [:]
     private let lock = NSLock()
 
-    init(store: VideoStore, clock: IngestClock) {
+    init(store: any VideoStore, clock: IngestClock) {
         self.store = store
         self.clock = clock
     }

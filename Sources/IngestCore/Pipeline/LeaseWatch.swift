@@ -9,13 +9,13 @@ import IngestStore
 /// next write would be refused anyway.
 final class LeaseWatch: @unchecked Sendable {
     let lease: LeaseToken
-    private let store: VideoStore
+    private let store: any VideoStore
     private let clock: IngestClock
     private let interval: Double
     private let state: LockedValue<(checkedAt: Double, lost: Bool)>
     private let refresh = BackgroundUpdates()
 
-    init(store: VideoStore, lease: LeaseToken, clock: IngestClock, interval: Double = 0.5) {
+    init(store: any VideoStore, lease: LeaseToken, clock: IngestClock, interval: Double = 0.5) {
         self.store = store
         self.lease = lease
         self.clock = clock

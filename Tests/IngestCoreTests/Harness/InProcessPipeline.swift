@@ -9,7 +9,7 @@ import XCTest
 final class InProcessPipeline: @unchecked Sendable {
     let root: String
     let layout: SpoolLayout
-    let store: VideoStore
+    let store: any VideoStore
     let statusWriter: StatusWriter
     let configSource: ConfigSource
     let clock = ManualClock()
@@ -18,7 +18,7 @@ final class InProcessPipeline: @unchecked Sendable {
         root = NSTemporaryDirectory() + "video-ingest-inproc-" + UUID().uuidString.prefix(8)
         layout = SpoolLayout(root: root + "/var")
         try layout.create()
-        store = try VideoStore(path: layout.databasePath)
+        store = try IngestConfig().openStore(layout: layout)
         statusWriter = StatusWriter(layout: layout, store: store)
         var config = IngestConfig()
         config.download.allowedNetworks = ["127.0.0.1/32"]
@@ -50,7 +50,7 @@ final class InProcessPipeline: @unchecked Sendable {
 
     /// Claims the job of `videoId` (by the injected wall clock).
     func claim(_ videoId: String, owner: String = "worker-a") throws -> JobRecord? {
-        try store.claimJob(owner: owner, leaseSeconds: configSource.current.pipeline.leaseSeconds, now: clock.wallNow(), videoId: videoId)
+        try store.claimJob(owner: owner, leaseSeconds: configSource.current.store.leaseSeconds, now: clock.wallNow(), videoId: videoId)
     }
 
     func video(_ id: String) throws -> VideoRecord { try XCTUnwrap(store.video(id: id)) }
