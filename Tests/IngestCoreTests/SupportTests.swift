@@ -38,11 +38,39 @@ final class SupportTests: XCTestCase {
         XCTAssertThrowsError(try ConfigLoader.parse(Data(#"{"limits": {"minDurationSeconds": 200}}"#.utf8)))
     }
 
+    /// CONTRACT sections 7 and 10: `store.url` (null or a PostgreSQL URI), `store.leaseSeconds`
+    /// (default 30; `pipeline.leaseSeconds` is no key any more), `store.passwordFile` (readable).
+    func testConfigLoader_storeKeys() throws {
+        let defaults = try ConfigLoader.parse(Data("{}".utf8))
+        XCTAssertNil(defaults.store.url)
+        XCTAssertEqual(defaults.store.leaseSeconds, 30)
+        XCTAssertNil(defaults.store.passwordFile)
+        let passwordFile = NSTemporaryDirectory() + "store-password-" + UUID().uuidString
+        try Data("secret\n".utf8).write(to: URL(fileURLWithPath: passwordFile))
+        defer { try? FileManager.default.removeItem(atPath: passwordFile) }
+        for url in ["postgresql://ingest@localhost:5432/ingest", "postgres://localhost/ingest"] {
+            let config = try ConfigLoader.parse(Data(#"{"store": {"url": "\#(url)", "leaseSeconds": 12, "passwordFile": "\#(passwordFile)"}}"#.utf8))
+            XCTAssertEqual(config.store.url, url)
+            XCTAssertEqual(config.store.leaseSeconds, 12)
+            XCTAssertEqual(config.store.passwordFile, passwordFile)
+        }
+        XCTAssertThrowsError(try ConfigLoader.parse(Data(#"{"store": {"url": "mysql://localhost/db", "leaseSeconds": 0, "passwordFile": "/nonexistent/pw"}, "pipeline": {"leaseSeconds": 30}}"#.utf8))) { error in
+            let problems = (error as! ConfigError).problems
+            XCTAssertEqual(problems.count, 4, "\(problems)")
+            XCTAssertTrue(problems.contains { $0.hasPrefix("store.url must be null or a postgresql:// URL") }, "\(problems)")
+            XCTAssertTrue(problems.contains { $0.hasPrefix("store.leaseSeconds") }, "\(problems)")
+            XCTAssertTrue(problems.contains { $0.hasPrefix("store.passwordFile must be null or a readable file") }, "\(problems)")
+            XCTAssertTrue(problems.contains { $0 == "pipeline.leaseSeconds is not a known key" }, "\(problems)")
+        }
+    }
+
     func testShippedConfig_isValid() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let config = try ConfigLoader.load(path: root.appendingPathComponent("config/ingest.json").path, mustExist: true)
         XCTAssertEqual(config.limits.maxFileSizeBytes, 524_288_000)
         XCTAssertEqual(config.spoolDirectory, "var")
+        XCTAssertNil(config.store.url, "make run keeps the embedded SQLite store")
+        XCTAssertEqual(config.store.leaseSeconds, 30)
     }
 
     func testIntakeNames_sellerAndKeyRules() {
