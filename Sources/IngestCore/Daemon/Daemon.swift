@@ -63,7 +63,7 @@ public final class Daemon: @unchecked Sendable {
         startThread(name: "object-deletions", group: heartbeatDone) { deletions.run() }
         let api = try startAPI()
         var started: [(String, JSONValue)] = [("spool", .string(layout.root)), ("workers", .integer(Int64(configSource.current.workers))),
-                                              ("pid", .integer(Int64(getpid())))]
+                                              ("pid", .integer(Int64(getpid()))), ("store", .string(store.describesLocation))]
         if let api { started.append(("http", .string(api.address))) }
         log.info("daemon started", extra: started)
 
