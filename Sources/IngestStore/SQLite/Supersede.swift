@@ -1,24 +1,12 @@
 import Foundation
 
-/// The supersede rule of CONTRACT section 6, in one place.
-///
-/// Within one seller, for each product content id p of the affected video:
-/// `holder(p)` is the newest (greatest seq) of that seller's videos that requested p,
-/// are SUCCESS, not REJECTED and not deleted. Every video v of the seller that
-/// requested p shows p when v is neither deleted nor rejected and
-/// (there is no holder, or v is not older than the holder).
+/// The SQLite driver's side of the supersede rule (`SupersedeRule`): reads the claims of each
+/// product id, writes the flags that flip.
 ///
 /// Callers run it inside the same transaction as the change that triggered it
 /// (succeed, reject, delete).
 enum Supersede {
-    private struct Claim {
-        let videoId: String
-        let position: Int64
-        let shown: Bool
-        let seq: Int64
-        let holds: Bool
-        let eligible: Bool
-    }
+    private typealias Claim = SupersedeRule.Claim
 
     /// Recomputes the `shown` flags of every product id `videoId` requested.
     /// Returns `videoId` followed by every other video whose shown set changed
@@ -65,11 +53,7 @@ enum Supersede {
                 seq: row.int64(3), holds: row.int64(4) != 0, eligible: row.int64(5) != 0
             ))
         }
-        let holderSeq = claims.filter(\.holds).map(\.seq).max()
-        let flipped = claims.filter { claim in
-            let shown = claim.eligible && (holderSeq.map { claim.seq >= $0 } ?? true)
-            return shown != claim.shown
-        }
+        let flipped = SupersedeRule.flipped(claims)
         for claim in flipped {
             try db.run(
                 "UPDATE video_products SET shown = ? WHERE video_id = ? AND position = ?",
