@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import IngestStore
 import TestHTTPServer
 import XCTest
 
@@ -29,6 +30,28 @@ final class DaemonLifecycleTests: XCTestCase {
         try harness.startDaemon()
         XCTAssertEqual(try harness.stopDaemon(signal: SIGINT), 0)
         XCTAssertTrue(harness.logLines().contains { $0.contains("daemon stopped") })
+    }
+
+    /// In a fleet, a job running under another daemon's lease may be alive: start-up requeues only
+    /// the leases of this spool's earlier daemons, and the rescuer takes the other one over once it
+    /// went `store.leaseSeconds` without a renewal.
+    func testStartup_leavesAnotherDaemonsLeaseToTheRescuer() throws {
+        let harness = try DaemonHarness(["store.leaseSeconds": .integer(2)])
+        let layout = SpoolLayout(root: harness.spool)
+        try layout.create()
+        let store = try IngestConfig().openStore(layout: layout)
+        let video = NewVideo(sellerId: "s1", title: "A product video", description: nil, videoUrl: "http://127.0.0.1:9/v.mp4",
+                             productContentIds: ["p1"], videoContentType: "PRODUCT_PROMOTION", storeFrontCode: "TR")
+        guard case .created(let id) = try store.createVideo(video, idempotencyKey: "k1", bodyDigest: "d") else { return XCTFail("not created") }
+        let foreign = try XCTUnwrap(store.claimJob(owner: "other-host:/srv/spool#1-1", leaseSeconds: 2)?.lease)
+
+        try harness.startDaemon()
+        try harness.waitUntil("the rescuer took the job over", timeout: 60) { try store.job(videoId: id)?.lease != foreign }
+        let lines = harness.logLines()
+        XCTAssertTrue(lines.contains { $0.contains("1 jobs run under other daemons' leases") }, lines.joined(separator: "\n"))
+        XCTAssertFalse(lines.contains { $0.contains("left running by an earlier daemon") }, "start-up left the foreign lease alone")
+        XCTAssertTrue(lines.contains { $0.contains("its lease was not renewed for store.leaseSeconds") }, lines.joined(separator: "\n"))
+        XCTAssertEqual(try harness.stopDaemon(), 0)
     }
 
     func testSecondDaemonOnTheSameSpool_isRefused() throws {

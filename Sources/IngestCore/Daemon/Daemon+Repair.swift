@@ -5,6 +5,23 @@ extension Daemon {
     /// How often the running daemon repeats the repair pass (on the heartbeat thread).
     static let repairIntervalSeconds: Double = 3
 
+    /// At start-up: requeues the running jobs whose lease owner is an earlier daemon of this spool
+    /// (`ownerPrefix`; it is dead, since this daemon holds the spool lock). Jobs running under any
+    /// other owner may be alive in another daemon of the fleet: they are left to the lease rescuer,
+    /// which takes over only those not renewed for `store.leaseSeconds`.
+    func requeueEarlierLeases(store: any VideoStore) throws {
+        var requeued = 0
+        var others = 0
+        for (lease, beats) in try store.runningLeases() {
+            guard lease.owner.hasPrefix(ownerPrefix) else { others += 1; continue }
+            if try store.requeueStaleLease(lease, beats: beats) { requeued += 1 }
+        }
+        if requeued > 0 { log.info("requeued \(requeued) jobs left running by an earlier daemon of this spool") }
+        if others > 0 {
+            log.info("\(others) jobs run under other daemons' leases: taken over only if not renewed for store.leaseSeconds")
+        }
+    }
+
     /// Heals what a crash or a worker fault can leave behind; at start-up and then every few seconds:
     ///
     /// - status files older than their document (a crash, a full disk or an I/O error between a

@@ -13,7 +13,12 @@ public final class Daemon: @unchecked Sendable {
     let layout: SpoolLayout
     let signal = WorkSignal()
     let log = Log.shared
-    let ownerId = "daemon-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    /// What every lease owner of this spool's daemons starts with (`<host>:<absolute spool>#`):
+    /// a running job under it belongs to an earlier daemon of this spool, dead since this one
+    /// holds the spool lock. Other daemons of a fleet have other prefixes.
+    let ownerPrefix: String
+    /// This daemon's lease owner: `ownerPrefix`, pid and a random number.
+    let ownerId: String
     let clock: IngestClock = SystemClock()
     private let activeLeases = LockedValue<Set<LeaseToken>>([])
     private let workersDone = DispatchGroup()
@@ -26,6 +31,8 @@ public final class Daemon: @unchecked Sendable {
         let exists = FileManager.default.fileExists(atPath: path)
         configSource = ConfigSource(path: exists ? path : nil, initial: initial)
         layout = SpoolLayout(root: spool ?? initial.spoolDirectory)
+        ownerPrefix = ProcessInfo.processInfo.hostName + ":" + URL(fileURLWithPath: layout.root).standardizedFileURL.path + "#"
+        ownerId = ownerPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 
     /// Runs until SIGTERM or SIGINT. Returns the exit status.
@@ -103,12 +110,12 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    /// After a crash: running jobs go back to the queue, status files the crash left stale are
-    /// rewritten, and scratch folders of settled videos are swept.
+    /// After a crash: jobs left running by an earlier daemon of this spool go back to the queue
+    /// (`requeueEarlierLeases`), status files the crash left stale are rewritten, and scratch
+    /// folders of settled videos are swept.
     private func recover(store: any VideoStore, statusWriter: StatusWriter) throws {
         Uploads.sweepPartial(layout)
-        let requeued = try store.requeueAllRunning()
-        if requeued > 0 { log.info("requeued \(requeued) jobs left running by an earlier daemon") }
+        try requeueEarlierLeases(store: store)
         repair(store: store, statusWriter: statusWriter, rescuer: nil)
     }
 
