@@ -17,6 +17,8 @@ extension Daemon {
             if try store.requeueStaleLease(lease, beats: beats) { requeued += 1 }
         }
         if requeued > 0 { log.info("requeued \(requeued) jobs left running by an earlier daemon of this spool") }
+        let released = try store.releaseDeliveryClaims(ownerPrefix: ownerPrefix, now: Date())
+        if released > 0 { log.info("released \(released) webhook deliveries claimed by an earlier daemon of this spool") }
         if others > 0 {
             log.info("\(others) jobs run under other daemons' leases: taken over only if not renewed for store.leaseSeconds")
         }

@@ -50,7 +50,7 @@ public final class Daemon: @unchecked Sendable {
         defer { withExtendedLifetime(lock) {} }
         let store = try configSource.current.openStore(layout: layout)
         let statusWriter = StatusWriter(layout: layout, store: store)
-        let notifier = WebhookNotifier(store: store, configSource: configSource)
+        let notifier = WebhookNotifier(store: store, configSource: configSource, owner: ownerId)
         try store.setOutbox({ [configSource] in configSource.current.outboxRouting }, onEventsCommitted: { notifier.wake() })
         let rescuer = LeaseRescuer(store: store, clock: clock)
         try recover(store: store, statusWriter: statusWriter)

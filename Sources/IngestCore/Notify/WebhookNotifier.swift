@@ -9,7 +9,8 @@ import IngestStore
 /// lane is one thread with its own `HTTPPoster` (and connection) and works through the store's
 /// queue for its endpoint and its share of the videos only, so a slow or dead endpoint holds up
 /// no other endpoint, and one video's slow answer holds up only its lane. The queue is the store
-/// (`VideoStore.dueDeliveries`): it hands out only the first pending event of each video, and a
+/// (`VideoStore.claimDueDeliveries`, claimed by this daemon's `owner`, so another daemon of the
+/// fleet never posts the same delivery at once): it hands out only the first pending event of each video, and a
 /// video always falls to the same lane, so a video's events reach the endpoint in order while
 /// other videos' events go on. Nothing is
 /// queued in memory: a backlog stays on disk, and a crash at any point leaves the delivery
@@ -17,6 +18,8 @@ import IngestStore
 final class WebhookNotifier: @unchecked Sendable {
     private let store: any VideoStore
     private let configSource: ConfigSource
+    /// The claim owner of this daemon's deliveries (the daemon's lease owner).
+    private let owner: String
     private let signal = WorkSignal()
     private let log = Log.shared
     private let lanesLock = NSLock()
@@ -32,10 +35,14 @@ final class WebhookNotifier: @unchecked Sendable {
     /// How long an idle lane or the supervisor sleeps before looking again (commits in this
     /// process wake them at once; those of other processes, such as `approve`, are seen then).
     static let pollSeconds = 0.5
+    /// Deliveries one lane claims at a time; the claim lasts long enough to post all of them
+    /// (`notify.timeoutSeconds` + 5 s each), so two daemons never post one delivery at once.
+    static let claimBatch = 10
 
-    init(store: any VideoStore, configSource: ConfigSource) {
+    init(store: any VideoStore, configSource: ConfigSource, owner: String) {
         self.store = store
         self.configSource = configSource
+        self.owner = owner
     }
 
     /// Wakes every lane (after a commit that recorded events).
@@ -87,7 +94,11 @@ final class WebhookNotifier: @unchecked Sendable {
         while !signal.isStopped {
             guard configSource.current.notify.endpoints.contains(where: { $0.url == url }) else { return }
             let due: [DeliveryRecord]
-            do { due = try store.dueDeliveries(endpointUrl: url, partition: (index, Self.lanesPerEndpoint)) } catch {
+            let claimSeconds = Double(Self.claimBatch) * (configSource.current.notify.timeoutSeconds + 5)
+            do {
+                due = try store.claimDueDeliveries(endpointUrl: url, partition: (index, Self.lanesPerEndpoint), owner: owner, now: Date(),
+                                                   claimSeconds: claimSeconds, limit: Self.claimBatch)
+            } catch {
                 log.warn("cannot read the webhook queue: \(error)", extra: [("endpoint", .string(url))])
                 signal.wait(timeout: 1)
                 continue

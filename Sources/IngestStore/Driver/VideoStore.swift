@@ -196,6 +196,21 @@ public protocol VideoStore: AnyObject, Sendable {
     /// endpoint and a video's events still go through one of them, in order.
     func dueDeliveries(endpointUrl: String, partition: (index: Int, count: Int), now: Date, limit: Int) throws -> [DeliveryRecord]
 
+    /// Claims what `dueDeliveries` would hand out, for the sender `owner`: in one atomic step (one
+    /// transaction, serialized against every other claimer of the store, in any process) each
+    /// returned delivery's next attempt becomes `now + claimSeconds`, so no other sender, in this
+    /// daemon or another of the fleet, gets it until then. `recordDeliveryAttempt` sets its real
+    /// next attempt (the claim ends); a sender that dies leaves it due again after `claimSeconds`
+    /// (delivery stays at least once). Returned records show the next attempt from before the claim.
+    func claimDueDeliveries(endpointUrl: String, partition: (index: Int, count: Int), owner: String, now: Date,
+                            claimSeconds: Double, limit: Int) throws -> [DeliveryRecord]
+
+    /// Ends the claims of every pending delivery whose claim owner starts with `ownerPrefix`: each
+    /// becomes due at `now`, unclaimed. A daemon calls it at start-up with its spool's owner prefix
+    /// (the claimer is dead). Returns how many.
+    @discardableResult
+    func releaseDeliveryClaims(ownerPrefix: String, now: Date) throws -> Int
+
     /// When the next delivery `dueDeliveries` would hand out (same endpoint and partition) is
     /// due, or nil when there is none; deliveries held back behind an earlier one do not count.
     func nextDeliveryDue(endpointUrl: String, partition: (index: Int, count: Int)) throws -> Date?

@@ -5,7 +5,7 @@
 /// opening a new file at once migrate it only once.
 enum Migrations {
     /// The SQL of each migration, in order.
-    static let all: [String] = [version1, version2, version3, version4, versionOutbox, version6, versionRateLimits, objectStoreVersion]
+    static let all: [String] = [version1, version2, version3, version4, versionOutbox, version6, versionRateLimits, objectStoreVersion, deliveryClaimsVersion]
 
     /// The schema version this build writes.
     static var latestVersion: Int { all.count }
@@ -303,5 +303,11 @@ enum Migrations {
             UNIQUE (endpoint, bucket, object_key)
         );
         CREATE INDEX object_deletions_due ON object_deletions (next_attempt_at);
+        """
+
+    /// Version 9: who claimed a pending delivery (`claimDueDeliveries`), so a restarted daemon
+    /// releases the claims its dead predecessor held (`releaseDeliveryClaims`). Null: unclaimed.
+    private static let deliveryClaimsVersion = """
+        ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
         """
 }

@@ -27,18 +27,51 @@ extension SQLiteVideoStore {
     /// endpoint and a video's events still go through one of them, in order.
     public func dueDeliveries(endpointUrl: String, partition: (index: Int, count: Int), now: Date,
                               limit: Int) throws -> [DeliveryRecord] {
-        try withConnection { db in
-            var rows: [DeliveryRecord] = []
-            try db.query(
-                """
-                SELECT \(Self.deliveryColumns) FROM deliveries d JOIN events e ON e.seq = d.event_seq
-                WHERE \(Self.firstInLine) AND d.next_attempt_at <= ?
-                ORDER BY d.next_attempt_at, d.seq LIMIT ?
-                """,
-                Self.firstInLineParams(endpointUrl, partition) + [.integer(Timestamp.millis(now)), .integer(Int64(limit))]
-            ) { rows.append(try Self.deliveryRecord($0)) }
+        try withConnection { db in try Self.due(db, endpointUrl, partition, now, limit) }
+    }
+
+    /// Hands out the deliveries `dueDeliveries` would, claimed: in the same IMMEDIATE transaction
+    /// each one's next attempt moves to `now + claimSeconds`, so no other sender sees it while
+    /// this one posts it; `recordDeliveryAttempt` then sets its real next attempt.
+    public func claimDueDeliveries(endpointUrl: String, partition: (index: Int, count: Int), owner: String, now: Date,
+                                   claimSeconds: Double, limit: Int) throws -> [DeliveryRecord] {
+        let until = Timestamp.millis(now) + Timestamp.millis(seconds: claimSeconds)
+        return try writeTransaction { db in
+            let rows = try Self.due(db, endpointUrl, partition, now, limit)
+            for row in rows {
+                _ = try db.run("UPDATE deliveries SET next_attempt_at = ?, claimed_by = ? WHERE seq = ? AND state = 'pending'",
+                               [.integer(until), .text(owner), .integer(row.seq)])
+            }
             return rows
         }
+    }
+
+    /// Makes the pending deliveries claimed by an owner that starts with `ownerPrefix` due at `now`
+    /// and unclaimed (a restarted daemon frees its dead predecessor's claims). Returns how many.
+    @discardableResult
+    public func releaseDeliveryClaims(ownerPrefix: String, now: Date) throws -> Int {
+        try writeTransaction { db in
+            try db.run(
+                """
+                UPDATE deliveries SET next_attempt_at = ?, claimed_by = NULL
+                WHERE state = 'pending' AND claimed_by IS NOT NULL AND substr(claimed_by, 1, length(?)) = ?
+                """,
+                [.integer(Timestamp.millis(now)), .text(ownerPrefix), .text(ownerPrefix)])
+        }
+    }
+
+    private static func due(_ db: Database, _ endpointUrl: String, _ partition: (index: Int, count: Int), _ now: Date,
+                            _ limit: Int) throws -> [DeliveryRecord] {
+        var rows: [DeliveryRecord] = []
+        try db.query(
+            """
+            SELECT \(deliveryColumns) FROM deliveries d JOIN events e ON e.seq = d.event_seq
+            WHERE \(firstInLine) AND d.next_attempt_at <= ?
+            ORDER BY d.next_attempt_at, d.seq LIMIT ?
+            """,
+            firstInLineParams(endpointUrl, partition) + [.integer(Timestamp.millis(now)), .integer(Int64(limit))]
+        ) { rows.append(try deliveryRecord($0)) }
+        return rows
     }
 
     /// When the next delivery `dueDeliveries` would hand out (same endpoint and partition) is
@@ -88,7 +121,7 @@ extension SQLiteVideoStore {
                 try db.run(
                     """
                     UPDATE deliveries SET state = ?, attempts = attempts + 1, next_attempt_at = ?, last_attempt_at = ?,
-                                          last_status = ?, last_error = ?, finished_at = ?
+                                          last_status = ?, last_error = ?, finished_at = ?, claimed_by = NULL
                     WHERE seq = ? AND state = 'pending'
                     """,
                     [.text(state.rawValue), .integer(next), .integer(nowMs), httpStatus.map { .integer(Int64($0)) } ?? .null,

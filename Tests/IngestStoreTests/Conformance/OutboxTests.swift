@@ -121,6 +121,39 @@ import Testing
         expectEqual(try store.dueDeliveries(endpointUrl: "http://other/").count, 0)
     }
 
+    /// Two senders (two daemons) on one store: a claimed delivery goes to one of them only, until
+    /// it is recorded or its claim runs out; a restarted daemon frees its dead predecessor's claims.
+    @Test(arguments: StoreKind.allCases)
+    func claims_handEachDeliveryToOneSender_untilRecordedExpiredOrReleased(_ kind: StoreKind) throws {
+        let fixture = try StoreFixture(kind)
+        let one = try outboxStore(fixture)
+        let two = try outboxStore(fixture)
+        let a = try create(one)
+        let b = try create(one)
+        try succeed(one, a)
+        try succeed(one, b)
+        let now = Date().addingTimeInterval(1)
+        func claim(_ store: any VideoStore, _ owner: String, at: Date, limit: Int = 10) throws -> [String] {
+            try store.claimDueDeliveries(endpointUrl: "http://a/", partition: (0, 1), owner: owner, now: at,
+                                         claimSeconds: 30, limit: limit).map(\.videoId)
+        }
+        let first = try claim(one, "host:/spool-1#1-1", at: now, limit: 1)
+        expectEqual(first, [a])
+        expectEqual(try claim(two, "host:/spool-2#2-2", at: now), [b], "the claimed delivery is not handed out again")
+        expectEqual(try claim(one, "host:/spool-1#1-1", at: now), [], "nothing left unclaimed")
+        expectEqual(try one.dueDeliveries(endpointUrl: "http://a/", now: now).count, 0)
+
+        let seqB = try unwrap(two.deliveries(failedOnly: false).first { $0.videoId == b }?.seq)
+        try two.recordDeliveryAttempt(seq: seqB, result: .retry(at: now), httpStatus: 500, error: "HTTP 500", now: now)
+        expectEqual(try claim(one, "host:/spool-1#1-1", at: now), [b], "a recorded attempt ends the claim")
+
+        expectEqual(try one.releaseDeliveryClaims(ownerPrefix: "host:/spool-9#", now: now), 0, "another spool's claims stay")
+        expectEqual(try two.releaseDeliveryClaims(ownerPrefix: "host:/spool-1#", now: now), 2)
+        expectEqual(Set(try claim(two, "host:/spool-2#3-3", at: now)), [a, b], "released claims are due at once")
+        expectEqual(try claim(one, "host:/spool-1#1-1", at: now.addingTimeInterval(29)), [])
+        expectEqual(Set(try claim(one, "host:/spool-1#1-1", at: now.addingTimeInterval(31))), [a, b], "an expired claim is due again")
+    }
+
     @Test(arguments: StoreKind.allCases)
     func nextDue_ignoresEventsHeldBackBehindAnEarlierOne(_ kind: StoreKind) throws {
         let fixture = try StoreFixture(kind)

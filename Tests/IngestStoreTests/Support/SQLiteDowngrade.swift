@@ -8,6 +8,7 @@ enum SQLiteDowngrade {
     /// rebuilt `jobs`; running it again on its own output copies the table as it is.
     static func downgrade(_ db: Database, to version: Int) throws {
         let undo: [Int: String] = [
+            9: "ALTER TABLE deliveries DROP COLUMN claimed_by",
             8: "DROP TABLE published_objects; DROP TABLE object_deletions",
             7: "DROP TABLE rate_counts",
             6: "DROP TABLE job_stage_results",
