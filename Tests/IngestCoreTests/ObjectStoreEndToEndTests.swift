@@ -12,7 +12,7 @@ final class ObjectStoreEndToEndTests: XCTestCase {
     private var http: TestHTTPServer!
     private var harness: DaemonHarness!
     private var bucket = ""
-    private let base = "https://cdn.example.com/videos"
+    private var base = "https://cdn.example.com/videos"
 
     override func setUpWithError() throws {
         http = try TestHTTPServer()
@@ -26,11 +26,14 @@ final class ObjectStoreEndToEndTests: XCTestCase {
     }
 
     /// A daemon publishing to a fresh bucket of `server` with the test identity (or `secret`).
+    /// With `baseInBucket` the public base URL is the bucket itself (`<endpoint>/<bucket>/renditions`),
+    /// so a test can fetch what a `Location` names.
     private func start(server: SeaweedFS? = nil, secret: String = SeaweedFS.secretKey, environment: [String: String] = [:],
-                       config: [String: JSONValue] = [:]) throws {
+                       config: [String: JSONValue] = [:], baseInBucket: Bool = false) throws {
         s3 = try server ?? Self.shared.get()
         bucket = "e2e-" + UUID().uuidString.prefix(8).lowercased()
         try s3.createBucket(bucket)
+        if baseInBucket { base = "\(s3.endpoint)/\(bucket)/renditions" }
         harness = try DaemonHarness([
             "publish.publicBaseUrl": .string(base),
             "publish.s3.endpoint": .string(s3.endpoint), "publish.s3.bucket": .string(bucket),
@@ -47,9 +50,9 @@ final class ObjectStoreEndToEndTests: XCTestCase {
         ["AWS_ACCESS_KEY_ID": SeaweedFS.accessKey, "AWS_SECRET_ACCESS_KEY": secret]
     }
 
-    private func drop(_ sample: String, key: String = UUID().uuidString) throws -> String {
-        try harness.drop(seller: "seller-1", key: key, body: DaemonHarness.body(url: http.url("/files/" + sample)))
-        return try harness.videoId(try harness.waitForReceipt(seller: "seller-1", key: key))
+    private func drop(_ sample: String, key: String = UUID().uuidString, seller: String = "seller-1") throws -> String {
+        try harness.drop(seller: seller, key: key, body: DaemonHarness.body(url: http.url("/files/" + sample)))
+        return try harness.videoId(try harness.waitForReceipt(seller: seller, key: key))
     }
 
     private func keys(_ id: String) -> [String] { ["renditions/\(id)/poster.jpg", "renditions/\(id)/video_hd.mp4"] }
@@ -94,6 +97,38 @@ final class ObjectStoreEndToEndTests: XCTestCase {
         XCTAssertEqual(try harness.cli(["reject", ids[1], "--reason", "blurry"]).status, 0)
         try harness.waitUntil("the daemon removes both videos' objects", timeout: 30) { try s3.listKeys(bucket).isEmpty }
         try assertSecretNeverLogged([SeaweedFS.secretKey])
+    }
+
+    func testMediaRoutes_withS3_answer302ToTheObjectsURL_whoseBytesAreTheRendition_404UntilSuccessAndForOthers() throws {
+        try start(config: DaemonHarness.apiConfig(), baseInBucket: true)
+        let port = try harness.httpPort()
+        func get(_ method: String, _ id: String, _ name: String, key: String = DaemonHarness.sellerKeys["s1"]!) throws -> HTTPAnswer {
+            try HTTPClient.request(port: port, method, "/v1/videos/\(id)/\(name)", headers: [("Authorization", "Bearer " + key)])
+        }
+        let id = try drop("h264_aac_10s.mp4", seller: "s1")
+        XCTAssertEqual(try get("GET", id, "video_hd.mp4").status, 404, "no rendition before SUCCESS")
+        XCTAssertEqual(try get("GET", id, "video_hd.mp4").errorCode, "not_found")
+        XCTAssertEqual(try harness.waitForFinalStatus(id)["status"], .string("SUCCESS"))
+        let local = try optimizedLocally("h264_aac_10s.mp4")
+        for name in ["video_hd.mp4", "poster.jpg"] {
+            let location = "\(base)/\(id)/\(name)"
+            for method in ["GET", "HEAD"] {
+                let answer = try get(method, id, name)
+                XCTAssertEqual(answer.status, 302, "\(method) \(name): \(answer.text)")
+                XCTAssertEqual(answer.headers["location"], location, "\(method) \(name)")
+            }
+            XCTAssertEqual(try get("GET", id, name, key: DaemonHarness.adminKey).headers["location"], location, "an admin is sent there too")
+            let other = try get("GET", id, name, key: DaemonHarness.sellerKeys["s2"]!)
+            XCTAssertEqual(other.status, 404, "another seller's video does not exist for s2")
+            XCTAssertNil(other.headers["location"])
+            let fetched = harness.root + "/fetched-" + name
+            XCTAssertEqual(try s3.signedGet(location, to: fetched), 200)
+            XCTAssertTrue(FileManager.default.contentsEqual(atPath: fetched, andPath: local + "/" + name),
+                          "\(name) at the Location is what the optimizer writes")
+        }
+        XCTAssertEqual(harness.files(under: "media/\(id)"), [], "media/ keeps nothing once the upload is confirmed")
+        XCTAssertEqual(try harness.cli(["delete", id]).status, 0)
+        XCTAssertEqual(try get("GET", id, "video_hd.mp4").status, 404, "a deleted video has no media")
     }
 
     func testS3ServerDownDuringPublish_jobRetries_andSucceedsWhenItIsBack_neverFailed() throws {

@@ -25,7 +25,7 @@ public final class Daemon: @unchecked Sendable {
         let initial = try ConfigLoader.load(option: configPath)
         let exists = FileManager.default.fileExists(atPath: path)
         configSource = ConfigSource(path: exists ? path : nil, initial: initial)
-        layout = SpoolLayout(root: spool ?? initial.spoolDirectory)
+        layout = SpoolLayout(root: spool ?? initial.spoolDirectory, mediaDirectory: initial.publish.mediaDirectory)
     }
 
     /// Runs until SIGTERM or SIGINT. Returns the exit status.
