@@ -11,6 +11,8 @@ final class APIHandler: HTTPHandler, @unchecked Sendable {
     static let maxJSONBytes = 64 * 1024
     /// Room for the text fields of an upload beside the file.
     static let maxUploadFieldBytes = 256 * 1024
+    /// The largest header fields together (larger: 431 with the error envelope).
+    static let maxHeaderBytes = 64 * 1024
 
     let configSource: ConfigSource
     let layout: SpoolLayout
@@ -41,6 +43,9 @@ final class APIHandler: HTTPHandler, @unchecked Sendable {
     // MARK: - HTTPHandler
 
     func plan(_ head: RequestHead) -> BodyPlan {
+        if head.headerBytes > Self.maxHeaderBytes {
+            return .respond(APIResponse.error(.headersTooLarge, headers: [("Connection", "close")]))
+        }
         guard let route = Route.match(head.rawPath) else { return .respond(APIResponse.error(.notFound)) }
         guard route.methods.contains(head.method) else { return .respond(APIResponse.methodNotAllowed(route)) }
         if route.isPublic { return .none }
