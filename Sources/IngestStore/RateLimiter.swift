@@ -26,10 +26,35 @@ public final class RateLimiter: @unchecked Sendable {
     /// Counts one request of `kind` by `sellerId` unless `limit` were already reached in the last
     /// minute. Returns nil when counted, or the whole seconds until a place frees up (at least 1).
     public func take(sellerId: String, kind: String, limit: Int, now: Date = Date()) throws -> Int? {
+        switch try reserve(sellerId: sellerId, kind: kind, limit: limit, count: 1, now: now) {
+        case .granted: return nil
+        case .refused(let wait): return wait
+        }
+    }
+
+    /// What `reserve` gave.
+    public enum Grant: Equatable, Sendable {
+        /// `count` places (1 or more), all counted in `second` (Unix seconds).
+        case granted(count: Int, second: Int64)
+        /// None free: the whole seconds until one frees up (at least 1).
+        case refused(waitSeconds: Int)
+    }
+
+    /// Counts up to `count` requests of `kind` by `sellerId` in the current second, as many as fit
+    /// under `limit` in the last minute (at least one, or none and the wait). `giveBack` first
+    /// uncounts places an earlier grant counted but the caller never used (a second of the
+    /// window; its count never goes below zero). One IMMEDIATE transaction does both, so the
+    /// store's counts never undercount what any process admitted.
+    public func reserve(sellerId: String, kind: String, limit: Int, count: Int, giveBack: (second: Int64, count: Int)? = nil,
+                        now: Date = Date()) throws -> Grant {
         let second = Int64(now.timeIntervalSince1970.rounded(.down))
         let oldest = second - Self.windowSeconds + 1
         return try lock.withLock {
-            try db.transaction(.immediate) { () throws -> Int? in
+            try db.transaction(.immediate) { () throws -> Grant in
+                if let giveBack, giveBack.count > 0 {
+                    _ = try db.run("UPDATE rate_counts SET count = max(0, count - ?) WHERE seller_id = ? AND kind = ? AND second = ?",
+                                   [.integer(Int64(giveBack.count)), .text(sellerId), .text(kind), .integer(giveBack.second)])
+                }
                 _ = try db.run("DELETE FROM rate_counts WHERE seller_id = ? AND kind = ? AND second < ?",
                                [.text(sellerId), .text(kind), .integer(oldest)])
                 var used: Int64 = 0
@@ -44,17 +69,18 @@ public final class RateLimiter: @unchecked Sendable {
                     var freed: Int64 = 0
                     for row in rows {
                         freed += row.count
-                        if used - freed < Int64(limit) { return Int(max(1, row.second + Self.windowSeconds - second)) }
+                        if used - freed < Int64(limit) { return .refused(waitSeconds: Int(max(1, row.second + Self.windowSeconds - second))) }
                     }
-                    return Int(Self.windowSeconds)
+                    return .refused(waitSeconds: Int(Self.windowSeconds))
                 }
+                let granted = min(Int64(max(1, count)), Int64(limit) - used)
                 _ = try db.run(
                     """
-                    INSERT INTO rate_counts (seller_id, kind, second, count) VALUES (?, ?, ?, 1)
-                    ON CONFLICT (seller_id, kind, second) DO UPDATE SET count = count + 1
+                    INSERT INTO rate_counts (seller_id, kind, second, count) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (seller_id, kind, second) DO UPDATE SET count = count + excluded.count
                     """,
-                    [.text(sellerId), .text(kind), .integer(second)])
-                return nil
+                    [.text(sellerId), .text(kind), .integer(second), .integer(granted)])
+                return .granted(count: Int(granted), second: second)
             }
         }
     }

@@ -17,14 +17,14 @@ final class APIHandler: HTTPHandler, @unchecked Sendable {
     let configSource: ConfigSource
     let layout: SpoolLayout
     let stores: StorePool
-    let limiter: RateLimiter
+    let limiter: RateReservations
     let metrics: Metrics
     let log = Log.shared
     /// Called after a create committed a job (wakes idle workers).
     let onCreated: @Sendable () -> Void
     private let drainingFlag = LockedValue(false)
 
-    init(configSource: ConfigSource, layout: SpoolLayout, stores: StorePool, limiter: RateLimiter, metrics: Metrics,
+    init(configSource: ConfigSource, layout: SpoolLayout, stores: StorePool, limiter: RateReservations, metrics: Metrics,
          onCreated: @escaping @Sendable () -> Void) {
         self.configSource = configSource
         self.layout = layout

@@ -19,7 +19,7 @@ final class APIServer: @unchecked Sendable {
         let config = configSource.current.http
         let stores = try StorePool(path: layout.databasePath, count: Self.threads)
         handler = APIHandler(configSource: configSource, layout: layout, stores: stores,
-                             limiter: try RateLimiter(path: layout.databasePath), metrics: Metrics.shared, onCreated: onCreated)
+                             limiter: RateReservations(limiter: try RateLimiter(path: layout.databasePath)), metrics: Metrics.shared, onCreated: onCreated)
         HTTPServer.libraryLog.set { Log.shared.warn("libmicrohttpd: \($0)") }
         server = try HTTPServer(
             .init(listen: listen, threads: Self.threads, maxConnections: config.maxConnections,
