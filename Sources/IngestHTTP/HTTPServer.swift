@@ -20,13 +20,13 @@ public final class HTTPServer: @unchecked Sendable {
         /// Memory for one connection's request line, headers and answer head (libmicrohttpd's
         /// connection pool). Headers that do not fit are refused by libmicrohttpd itself with its
         /// own 431 page, which no option or callback of 0.9.75 can change; the default leaves
-        /// room for the handler to refuse headers up to about 250 KiB with its own answer
+        /// room for the handler to refuse headers up to about 120 KiB with its own answer
         /// (`RequestHead.headerBytes`). The pool is zeroed between keep-alive requests, so
         /// its size is paid per request and is held per open connection.
         public var connectionMemoryBytes: Int
 
         public init(listen: String, threads: Int = 4, maxConnections: Int = 512, perAddressConnections: Int = 128,
-                    timeoutSeconds: Int = 30, connectionMemoryBytes: Int = 256 * 1024) {
+                    timeoutSeconds: Int = 30, connectionMemoryBytes: Int = 128 * 1024) {
             self.listen = listen
             self.threads = threads
             self.maxConnections = maxConnections

@@ -77,8 +77,8 @@ final class HTTPHostileInputTests: XCTestCase {
         }
         // Header fields over 64 KiB: 431 with the error envelope, from one header or from many.
         for (label, fields) in [("one 70 KiB header", "X-Big: \(String(repeating: "a", count: 70 << 10))\r\n"),
-                                ("180 headers of 1 KiB", (0..<180).map { "X-H\($0): \(String(repeating: "b", count: 1024))\r\n" }.joined()),
-                                ("one 190 KiB header", "X-Big: \(String(repeating: "c", count: 190 << 10))\r\n")] {
+                                ("100 headers of 1 KiB", (0..<100).map { "X-H\($0): \(String(repeating: "b", count: 1024))\r\n" }.joined()),
+                                ("one 110 KiB header", "X-Big: \(String(repeating: "c", count: 110 << 10))\r\n")] {
             for path in ["/healthz", "/v1/videos"] {
                 let answer = try XCTUnwrap(try raw("GET \(path) HTTP/1.1\r\nHost: x\r\n\(key)\(fields)Connection: close\r\n\r\n"), label)
                 XCTAssertEqual(answer.status, 431, "\(label) \(path)")
