@@ -90,11 +90,22 @@ public indirect enum JSONValue: Sendable, Equatable {
         for _ in 0..<level { out += indent.utf8 }
     }
 
+    /// Whether `s` holds a byte that `writeString` must escape (a plain loop over the contiguous
+    /// UTF-8 of a native string; `contains(where:)` on the view cost twice as much).
+    private static func needsEscape(_ s: String) -> Bool {
+        func test(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C || b == 0xE2 }
+        if let found = s.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
+            for b in bytes where test(b) { return true }
+            return false
+        }) { return found }
+        return s.utf8.contains(where: test)
+    }
+
     private static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most strings need no escape: append them whole (per-scalar appends dominated list answers).
         // U+2028/U+2029 are E2 80 A8/A9 in UTF-8, so a string without 0xE2 cannot hold them.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
+        if !needsEscape(s) {
             out += s.utf8
             out.append(UInt8(ascii: "\""))
             return
