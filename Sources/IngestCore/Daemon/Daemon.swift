@@ -30,9 +30,17 @@ public final class Daemon: @unchecked Sendable {
         let initial = try ConfigLoader.load(option: configPath)
         let exists = FileManager.default.fileExists(atPath: path)
         configSource = ConfigSource(path: exists ? path : nil, initial: initial)
-        layout = SpoolLayout(root: spool ?? initial.spoolDirectory)
-        ownerPrefix = ProcessInfo.processInfo.hostName + ":" + URL(fileURLWithPath: layout.root).standardizedFileURL.path + "#"
+        layout = SpoolLayout(root: spool ?? initial.spoolDirectory, mediaDirectory: initial.publish.mediaDirectory)
+        ownerPrefix = Self.machineName() + ":" + URL(fileURLWithPath: layout.root).standardizedFileURL.path + "#"
         ownerId = ownerPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// The kernel's host name (gethostname(2)). Not `ProcessInfo.hostName`, which resolves the
+    /// machine's addresses through the name resolver and may send queries off the machine.
+    private static func machineName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(cString: buffer)
     }
 
     /// Runs until SIGTERM or SIGINT. Returns the exit status.
