@@ -92,6 +92,8 @@ struct MediaChild: Sendable {
             let child: RunningChild
             do { child = try children.take() } catch { throw .spawnFailed(error.description) }
             _ = child.sendAndClose(payload)  // a child that is gone shows in its termination
+            // The next child is started while this one works: after a check, the optimize's child is warm.
+            if operation == "check" { children.refill() }
             accepted = false
             outcome = run.collect(child, shouldStop: shouldStop) { line in
                 if line == MediaChildCommand.acceptedLine { accepted = true; return }
@@ -105,7 +107,7 @@ struct MediaChild: Sendable {
                     dropped += 1
                 }
             }
-            children.refill()
+            if operation == "optimize" { children.refill() }  // for the next job's check (not during the transcode)
             if !accepted && outcome.termination != .stopped {
                 let why = Self.describe(outcome.termination, request.resources)
                 log.warn("a media worker died before it took the request (\(why)); "

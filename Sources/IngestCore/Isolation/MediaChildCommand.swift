@@ -19,8 +19,10 @@ public enum MediaChildCommand {
     static let warmOperation = "warm"
     /// The stderr line of a warm child that has read its request.
     static let acceptedLine = "{\"accepted\":true}"
-    /// The environment variable of the test hook: `crash` (abort), `hang` (sleep forever), or
-    /// `crash-once:<marker file>` (abort only while the marker does not exist, creating it first).
+    /// The environment variable of the test hook: `crash` (abort), `hang` (sleep forever),
+    /// `crash-once:<marker file>` (abort only while the marker does not exist, creating it first), or
+    /// `warm-kill-once:<marker file>` (a warm child that has read its request kills itself with SIGKILL
+    /// before it accepts it, once).
     public static let testHookVariable = "VIDEO_INGEST_TEST_MEDIA_CHILD"
     static let usage = "usage: video-ingest media-child check|optimize REQUEST_JSON (internal: run by the daemon)"
 
@@ -40,6 +42,7 @@ public enum MediaChildCommand {
         let input = FileHandle.standardInput.readDataToEndOfFile()
         guard !input.isEmpty else { return 0 }
         guard let newline = input.firstIndex(of: UInt8(ascii: "\n")) else { return usageError("expected OPERATION, a newline and the request") }
+        runWarmTestHook()
         FileHandle.standardError.write(Data((acceptedLine + "\n").utf8))
         let operation = String(decoding: input[input.startIndex..<newline], as: UTF8.self)
         return serve(operation: operation, json: Data(input[(newline + 1)...]), parentChecked: true)
@@ -127,6 +130,15 @@ public enum MediaChildCommand {
                 _ = FileManager.default.createFile(atPath: marker, contents: Data())
                 abort()
             }
+        }
+    }
+
+    private static func runWarmTestHook() {
+        guard let hook = ProcessInfo.processInfo.environment[testHookVariable], hook.hasPrefix("warm-kill-once:") else { return }
+        let marker = String(hook.dropFirst("warm-kill-once:".count))
+        if !FileManager.default.fileExists(atPath: marker) {
+            _ = FileManager.default.createFile(atPath: marker, contents: Data())
+            kill(getpid(), SIGKILL)
         }
     }
 

@@ -8,10 +8,12 @@ import Foundation
 /// from stdin: it has linked and armed `PR_SET_PDEATHSIG`, and holds nothing of any job. It is taken
 /// by exactly one child run and never returned: after its one request it exits, so isolation is that
 /// of a fresh child per run (the same limits, applied by the child when the request arrives). At
-/// most `capacity` (the configured workers) wait at once; one is started when a job starts and
-/// when a child run ends (while its worker writes the stage result), on the worker thread, so the
-/// death signal is tied to a thread that lives as long as the daemon. A warm child that died before
-/// it was taken is reaped and skipped; `stopAll` kills the idle ones when the daemon stops.
+/// most `capacity` (the configured workers) wait at once. One is started (on the worker thread, so
+/// the death signal is tied to a thread that lives as long as the daemon) when a download starts (for
+/// the check), when a check's child has taken its request (for the optimization), and when an
+/// optimization's child has exited (for the next job), never during a transcode for the transcode's
+/// own sake. A warm child that died before it was taken is reaped and skipped; `stopAll` kills the
+/// idle ones when the daemon stops.
 final class WarmMediaChildren: @unchecked Sendable {
     /// The executable (`/proc/self/exe` in the daemon).
     let executable: String
