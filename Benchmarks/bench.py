@@ -692,6 +692,18 @@ def rss_kb(pid, field="VmRSS:"):
     return 0
 
 
+def pss_kb(pid):
+    """Pss of /proc/PID/smaps_rollup in kB: shared pages (the libraries) counted once across processes."""
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, ValueError, PermissionError):
+        pass
+    return 0
+
+
 def children_of(pid):
     """Pids whose parent is `pid` (from /proc/*/stat)."""
     found = []
@@ -710,13 +722,14 @@ def children_of(pid):
 
 
 class RSSSampler:
-    """Samples, every 10 ms, the summed VmRSS of some processes (`pids()`); keeps the peak of the sum and
-    each process's last VmHWM (its own peak), so the sum of per-process peaks is known too."""
+    """Samples, every 10 ms, the summed VmRSS (and Pss) of some processes (`pids()`); keeps the peak of each
+    sum and each process's last VmHWM (its own peak), so the sum of per-process peaks is known too."""
 
     def __init__(self, pids):
         import threading
         self.pids = pids
         self.peak_sum_kb = 0
+        self.peak_pss_kb = 0
         self.hwm = {}
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self.loop, daemon=True)
@@ -724,19 +737,21 @@ class RSSSampler:
 
     def loop(self):
         while not self.stopped.is_set():
-            total = 0
+            total = pss = 0
             for pid in self.pids():
                 total += rss_kb(pid)
+                pss += pss_kb(pid)
                 hwm = rss_kb(pid, "VmHWM:")
                 if hwm:
                     self.hwm[pid] = max(self.hwm.get(pid, 0), hwm)
             self.peak_sum_kb = max(self.peak_sum_kb, total)
+            self.peak_pss_kb = max(self.peak_pss_kb, pss)
             time.sleep(0.01)
 
     def stop(self):
         self.stopped.set()
         self.thread.join()
-        return self.peak_sum_kb / 1024.0, sum(self.hwm.values()) / 1024.0, len(self.hwm)
+        return self.peak_sum_kb / 1024.0, sum(self.hwm.values()) / 1024.0, len(self.hwm), self.peak_pss_kb / 1024.0
 
 
 def row_memory(env):
@@ -749,17 +764,18 @@ def row_memory(env):
     settings = {"maxHeight": 720, "maxFrameRate": 30, "crf": 23, "preset": "veryfast"}
     daemon = Daemon(env, "memory", workers=2, extra={"optimization": settings})
     peer_outs = [os.path.join(env.work, "mem-peer-%d.mp4" % k) for k in range(2)]
-    details = []
+    details, pss_ours, pss_peer = [], [], []
     try:
         def project(i):
             sampler = RSSSampler(lambda: [daemon.proc.pid] + children_of(daemon.proc.pid))
             drops = [daemon.drop("seller-mem-%d" % k, env.url(name)) for k in range(2)]
             vids = [daemon.receipt(*d) for d in drops]
             docs = [daemon.final(v) for v in vids]
-            peak, hwm_sum, count = sampler.stop()
+            peak, hwm_sum, count, pss = sampler.stop()
             assert all(d["status"] == "SUCCESS" for d in docs), docs
-            details.append("daemon pair %d: peak of the sum %.0f MB, sum of %d processes' VmHWM %.0f MB, parent VmHWM %.0f MB"
-                           % (i, peak, count, hwm_sum, rss_kb(daemon.proc.pid, "VmHWM:") / 1024.0))
+            details.append("daemon pair %d: peak RSS sum %.0f MB (Pss %.0f MB), sum of %d processes' VmHWM %.0f MB, parent VmHWM %.0f MB"
+                           % (i, peak, pss, count, hwm_sum, rss_kb(daemon.proc.pid, "VmHWM:") / 1024.0))
+            pss_ours.append(pss)
             return peak
 
         def peer(i):
@@ -772,9 +788,10 @@ def row_memory(env):
                 _, status, usage = os.wait4(p.pid, 0)
                 p.returncode = status
                 maxrss.append(usage.ru_maxrss / 1024.0)
-            peak, _, _ = sampler.stop()
+            peak, _, _, pss = sampler.stop()
             assert all(p.returncode == 0 for p in procs)
-            details.append("ffmpeg pair %d: peak of the sum %.0f MB, sum of ru_maxrss %.0f MB" % (i, peak, sum(maxrss)))
+            details.append("ffmpeg pair %d: peak RSS sum %.0f MB (Pss %.0f MB), sum of ru_maxrss %.0f MB" % (i, peak, pss, sum(maxrss)))
+            pss_peer.append(pss)
             return peak
 
         ours, theirs = alternate(env.pairs, project, peer)
@@ -785,7 +802,8 @@ def row_memory(env):
             "%.0f MB (2 × `ffmpeg`)" % median(theirs), fmt_ratios(rs), "≤ 1.00",
             "met" if median(rs) <= 1.0 else "missed",
             "summed VmRSS of the daemon and its media children (warm ones included), sampled every 10 ms, against the "
-            "same for two concurrent ffmpeg processes; " + "; ".join(details))
+            "same for two concurrent ffmpeg processes; summed Pss (shared library pages counted once) %.0f MB vs %.0f MB, "
+            "ratio %s; " % (median(pss_ours), median(pss_peer), fmt_ratios(ratios(pss_ours, pss_peer))) + "; ".join(details))
 
 
 SEED_SQL = """
