@@ -87,7 +87,12 @@ final class WarmMediaChildrenTests: XCTestCase {
         XCTAssertEqual(pool.idleCount, 1, "at most capacity children wait")
         let first = try pool.take()
         XCTAssertEqual(pool.idleCount, 0)
-        let cmdline = try String(contentsOfFile: "/proc/\(first.pid)/cmdline", encoding: .utf8)
+        // The command line is readable once the child's execve has set it up (posix_spawn returns a little earlier).
+        var cmdline = ""
+        for _ in 0..<250 where cmdline.isEmpty {
+            cmdline = (try? String(contentsOfFile: "/proc/\(first.pid)/cmdline", encoding: .utf8)) ?? ""
+            if cmdline.isEmpty { usleep(20_000) }
+        }
         XCTAssertTrue(cmdline.contains("media-child\u{0}warm\u{0}\(getpid())\u{0}\(label)"), cmdline.debugDescription)
 
         pool.refill()
@@ -105,9 +110,14 @@ final class WarmMediaChildrenTests: XCTestCase {
 
         pool.refill()
         XCTAssertEqual(pool.idleCount, 1)
-        let idle = try XCTUnwrap(MediaIsolationEndToEndTests.mediaChildren(of: String(label)).first { $0 != warm.pid })
+        var idle: Int32?
+        for _ in 0..<250 where idle == nil {
+            idle = MediaIsolationEndToEndTests.mediaChildren(of: String(label)).first { $0 != warm.pid }
+            if idle == nil { usleep(20_000) }
+        }
+        let idlePid = try XCTUnwrap(idle)
         pool.stopAll()
-        XCTAssertFalse(isRunning(idle), "stopAll killed and reaped the idle child")
+        XCTAssertFalse(isRunning(idlePid), "stopAll killed and reaped the idle child")
         pool.refill()
         XCTAssertEqual(pool.idleCount, 0, "none is started after stopAll")
         _ = warm

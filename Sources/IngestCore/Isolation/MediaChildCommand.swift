@@ -15,6 +15,9 @@ import MediaKit
 public enum MediaChildCommand {
     /// The subcommand's name.
     public static let name = "media-child"
+    /// The process name (`comm`, shown by `ps`) of a child that has a job's request; a warm child
+    /// waiting for one keeps the executable's name.
+    static let workingName = "media-job"
     /// The operation of a child started ahead of need.
     static let warmOperation = "warm"
     /// The stderr line of a warm child that has read its request.
@@ -50,6 +53,7 @@ public enum MediaChildCommand {
 
     /// Decodes and runs one request.
     private static func serve(operation: String, json: Data, parentChecked: Bool) -> Int32 {
+        _ = GlibcExtras.setThreadName(workingName)
         guard operation == "check" || operation == "optimize" else {
             return usageError("expected 'check' or 'optimize' and one request JSON")
         }
