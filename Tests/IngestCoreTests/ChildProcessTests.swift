@@ -74,11 +74,6 @@ final class ChildProcessTests: XCTestCase {
 /// `WarmMediaChildren` with the real binary: a warm child waits, is taken once, one killed before use
 /// is skipped, and `stopAll` leaves none.
 final class WarmMediaChildrenTests: XCTestCase {
-    private func isRunning(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
-        return !stat.contains(") Z ")
-    }
-
     func testWarmChild_waits_isTakenOnce_aDeadOneIsSkipped_andStopAllKillsTheRest() throws {
         let label = "warm-test-" + UUID().uuidString.prefix(8)
         let pool = WarmMediaChildren(executable: DaemonHarness.binary, label: String(label), capacity: { 1 })
@@ -117,7 +112,7 @@ final class WarmMediaChildrenTests: XCTestCase {
         }
         let idlePid = try XCTUnwrap(idle)
         pool.stopAll()
-        XCTAssertFalse(isRunning(idlePid), "stopAll killed and reaped the idle child")
+        XCTAssertFalse(WarmMediaChildTests.isRunning(idlePid), "stopAll killed and reaped the idle child")
         pool.refill()
         XCTAssertEqual(pool.idleCount, 0, "none is started after stopAll")
         _ = warm

@@ -35,7 +35,8 @@ final class WarmMediaChildTests: XCTestCase {
 
     private func children() -> [Int32] { MediaIsolationEndToEndTests.mediaChildren(of: harness.root) }
 
-    private static func isRunning(_ pid: Int32) -> Bool {
+    /// True while `pid` is a live process (not gone, not a zombie).
+    static func isRunning(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
         return !stat.contains(") Z ")
     }
