@@ -33,7 +33,7 @@ public enum MediaCommands {
             guard let format = check.format else { return .failure("\(input): not a known video container") }
             let start = Date()
             let result = try Optimizer.optimize(input: input, format: format, outputDirectory: outputDirectory,
-                                                settings: config.optimizeSettings)
+                                                settings: config.optimizeSettings, source: check.probe)
             return .ok(.object([
                 ("video", .string(result.videoPath)), ("poster", .string(result.posterPath)),
                 ("fastPath", .bool(result.usedFastPath)),

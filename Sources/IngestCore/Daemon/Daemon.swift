@@ -99,6 +99,7 @@ public final class Daemon: @unchecked Sendable {
         api?.drain(timeout: 10)
         let deadline = DispatchTime.now() + 25
         if workersDone.wait(timeout: deadline) == .timedOut { log.warn("workers did not stop in time; their jobs run again at the next start") }
+        runner.mediaChildren.stopAll()  // the idle warm media children (a running one is killed by its worker)
         _ = intakeDone.wait(timeout: deadline)
         _ = heartbeatDone.wait(timeout: .now() + 1)  // the heartbeat and the object-deletion loop
         notifier.stop(timeout: 1)
