@@ -4,9 +4,13 @@ import Foundation
 ///
 /// `code` says what kind of failure it was; `sqliteCode` keeps SQLite's extended
 /// result code (0 when the error did not come from SQLite; another driver leaves it 0
-/// and puts its engine's code in the message). `.io`, `.full` and
-/// `.busy` are faults of the worker itself (disk, file system, contention), never
-/// the seller's: see `isWorkerFault`.
+/// and puts its engine's code in the message). `.io`, `.full`, `.busy`, `.unavailable` and
+/// `.serialization` are faults of the worker itself (disk, file system, contention, a store that
+/// is away), never the seller's: see `isWorkerFault`.
+///
+/// SQLite's engine never produces `.unavailable` or `.serialization`: a lock held past the busy
+/// timeout is `.busy`, a file that cannot be opened or read `.io` (both worker faults too); only
+/// the test hook `StoreDownFault` makes the SQLite driver answer `.unavailable`.
 public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The kind of failure.
     public enum Code: String, Sendable, Equatable {
@@ -28,6 +32,11 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case invalidState
         /// The job's lease is no longer held by the caller.
         case leaseLost
+        /// The database server cannot be reached, or the connection broke mid-statement (PostgreSQL):
+        /// the daemon retries; never a seller-facing failure.
+        case unavailable
+        /// The transaction kept losing to concurrent ones (PostgreSQL SQLSTATE 40001/40P01) after its retries.
+        case serialization
         /// Anything else.
         case other
     }
@@ -46,10 +55,10 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         self.sqliteCode = sqliteCode
     }
 
-    /// True for faults of the worker itself (disk full, I/O error, lock contention):
+    /// True for faults of the worker itself (disk full, I/O error, lock contention, a database server away):
     /// the job should be retried, never failed for the seller.
     public var isWorkerFault: Bool {
-        code == .io || code == .full || code == .busy
+        code == .io || code == .full || code == .busy || code == .unavailable || code == .serialization
     }
 
     /// `store error <code>: <message> (sqlite <n>)`.
