@@ -50,19 +50,3 @@ final class StoreFixture {
         return try SQLiteVideoStore(path: sqlitePath)
     }
 }
-
-/// The PostgreSQL server of this test process: started by the first case that needs it, stopped
-/// when the process exits (`PostgresServer`'s reaper). Each fixture gets a database of its own.
-/// A server that cannot start fails every case that asks for it (never a skip).
-enum SharedPostgres {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var result: Result<PostgresServer, Error>?
-
-    /// The shared server, started on first use.
-    static func server() throws -> PostgresServer {
-        try lock.withLock {
-            if result == nil { result = Result { try PostgresServer() } }
-            return try result!.get()
-        }
-    }
-}
