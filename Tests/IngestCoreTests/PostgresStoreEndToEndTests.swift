@@ -45,4 +45,14 @@ final class PostgresStoreEndToEndTests: XCTestCase {
         XCTAssertEqual(data.compactMap { $0["id"]?.stringValue }, [id], page.pretty)
         XCTAssertEqual(page["meta"]?["total"], .integer(1), page.pretty)
     }
+
+    /// The README's fleet example is a valid config: a PostgreSQL store.url and S3 media.
+    func testFleetExampleConfig_isAccepted_andNamesAPostgresStoreAndS3Media() throws {
+        let path = DaemonHarness.packageRoot.path + "/config/fleet.json"
+        let check = try DaemonHarness.runProcess(DaemonHarness.binary, ["config", "check", path])
+        XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
+        let config = try ConfigLoader.load(path: path, mustExist: true)
+        XCTAssertTrue(config.store.url?.hasPrefix("postgresql://") ?? false, "\(String(describing: config.store.url))")
+        XCTAssertNotNil(config.publish.s3, "media every daemon reaches")
+    }
 }
