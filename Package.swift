@@ -70,11 +70,11 @@ let package = Package(
         .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "HostileMedia"]),
         .testTarget(name: "IngestCryptoTests", dependencies: ["IngestCrypto"]),
         .testTarget(name: "IngestHTTPTests", dependencies: ["IngestHTTP"]),
-        .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore"]),
+        .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore", "TestPostgresServer"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["IngestStore", "CPostgres", "TestPostgresServer"]),
         .testTarget(name: "IngestDownloadTests", dependencies: ["IngestDownload", "IngestCrypto", "TestHTTPServer"]),
         .testTarget(name: "IngestObjectStoreTests", dependencies: ["IngestObjectStore", "TestS3Server", "TestHTTPServer"]),
-        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "IngestCrypto", "IngestHTTP", "TestHTTPServer", "HostileMedia", "TestS3Server", "video-ingest"]),
+        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "IngestCrypto", "IngestHTTP", "TestHTTPServer", "HostileMedia", "TestS3Server", "TestPostgresServer", "video-ingest"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,16 +2,16 @@
 /// applied version).
 ///
 /// Versions count like the SQLite file's `user_version`: version 8 is the whole SQLite schema at
-/// its version 8 (`Migrations.latestVersion`) in PostgreSQL's types, created in one step (there
-/// was never an older PostgreSQL store to upgrade); a later change adds version 9 here and in
-/// `Migrations`. `apply` runs under a session advisory lock: the first daemon to start migrates,
+/// its version 8 in PostgreSQL's types, created in one step (there was never an older PostgreSQL
+/// store to upgrade); each later version is added here and in `Migrations` under the same number,
+/// so `latestVersion` equals `Migrations.latestVersion`. `apply` runs under a session advisory lock: the first daemon to start migrates,
 /// the others wait for the lock and then find the version applied.
 enum PostgresMigrations {
     /// The advisory lock key that serializes migrations ("video-ingest migrate").
     static let lockKey: Int64 = 0x7669_6d69_6772_6174
 
     /// Each version's SQL, in order.
-    static let all: [(version: Int, sql: String)] = [(8, baseline)]
+    static let all: [(version: Int, sql: String)] = [(8, baseline), (9, deliveryClaimsVersion)]
 
     /// The schema version this build writes.
     static var latestVersion: Int { all.last?.version ?? 0 }
@@ -244,5 +244,11 @@ enum PostgresMigrations {
             UNIQUE (endpoint, bucket, object_key)
         );
         CREATE INDEX object_deletions_due ON object_deletions (next_attempt_at);
+        """
+
+    /// Version 9 (as SQLite's): who claimed a pending delivery (`claimDueDeliveries`), so a
+    /// restarted daemon releases the claims its dead predecessor held. Null: unclaimed.
+    private static let deliveryClaimsVersion = """
+        ALTER TABLE deliveries ADD COLUMN claimed_by text;
         """
 }

@@ -14,7 +14,7 @@ import Foundation
 ///
 /// The API is split by concern like `VideoStore`'s: `PostgresVideoStore+Intake`, `+Jobs`,
 /// `+Outcomes`, `+Moderation`, `+Reads`, `+Objects`, `+Webhooks`, `+StatusFiles`, `+Health`.
-public final class PostgresVideoStore: @unchecked Sendable {
+public final class PostgresVideoStore: VideoStore, @unchecked Sendable {
     /// The schema version this build creates and expects.
     public static let schemaVersion: Int = PostgresMigrations.latestVersion
 
