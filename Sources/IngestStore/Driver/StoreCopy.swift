@@ -11,6 +11,7 @@ public enum StoreCopy {
     public static let tables = [
         "videos", "video_products", "jobs", "job_stage_results", "idempotency_keys",
         "events", "deliveries", "event_removed_products", "published_objects", "object_deletions",
+        "video_origins", "job_history",
     ]
 
     /// Rows per batch handed from the exporter to the importer.

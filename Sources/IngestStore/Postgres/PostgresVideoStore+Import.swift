@@ -5,7 +5,7 @@ import Foundation
 extension PostgresVideoStore {
     /// Identity columns whose sequence must continue after the copied ids.
     private static let identityColumns = [("videos", "seq"), ("jobs", "id"), ("events", "seq"), ("deliveries", "seq"),
-                                          ("object_deletions", "id")]
+                                          ("object_deletions", "id"), ("job_history", "seq")]
 
     /// Runs `export`, which hands every batch of the source store to its argument, and inserts
     /// each batch, all in one transaction: refused (`.invalidState`, nothing written) when any

@@ -16,6 +16,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var fleetLocksAreExclusive: Bool {
         switch self {
         case .sqlite: return false
+        case .postgres: return true
         }
     }
 
@@ -23,6 +24,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var hasJobWakeup: Bool {
         switch self {
         case .sqlite: return false
+        case .postgres: return true
         }
     }
 }
