@@ -809,17 +809,18 @@ def row_memory(env):
 SEED_SQL = """
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count)
 INSERT INTO videos (id, seller_id, title, description, video_url, video_content_type, store_front_code, status,
-                    error_code, optimized_video_url, approval, created_at, updated_at, doc_version, status_version)
+                    error_code, optimized_video_url, approval, created_at, updated_at, doc_version)
 SELECT printf('%08x-0000-4000-8000-%012x', i, i), 'seller-' || (i % 100), 'Seeded video ' || i, 'seeded',
        'https://cdn.example.com/v' || i || '.mp4', 'PRODUCT_PROMOTION', 'TR',
        CASE i % 10 WHEN 0 THEN 'FAILED' WHEN 1 THEN 'IN_PROGRESS' ELSE 'SUCCESS' END,
        CASE i % 10 WHEN 0 THEN 'seller.integration.video.duration.invalid' END,
        CASE WHEN i % 10 >= 2 THEN 'file:///srv/media/' || i || '/video_hd.mp4' END,
        'PENDING', strftime('%Y-%m-%dT%H:%M:%SZ', 1700000000 + i, 'unixepoch'),
-       strftime('%Y-%m-%dT%H:%M:%SZ', 1700000000 + i, 'unixepoch'), 1, 1
+       strftime('%Y-%m-%dT%H:%M:%SZ', 1700000000 + i, 'unixepoch'), 1
 FROM n;
 INSERT INTO video_products (video_id, position, seller_id, product_content_id, shown)
 SELECT id, 0, seller_id, 'prod-' || seq, 1 FROM videos;
+INSERT INTO video_origins (video_id, origin, doc_version, status_version) SELECT id, 'local', 1, 1 FROM videos;
 """
 
 

@@ -21,6 +21,8 @@ public final class Daemon: @unchecked Sendable {
     let ownerId: String
     let clock: IngestClock = SystemClock()
     private let activeLeases = LockedValue<Set<LeaseToken>>([])
+    /// The videos whose jobs this daemon's workers run (they write those status files themselves).
+    private let activeVideos = LockedValue<Set<String>>([])
     private let workersDone = DispatchGroup()
     private var workerThreads = 0
 
@@ -170,7 +172,9 @@ public final class Daemon: @unchecked Sendable {
             }
             guard let job, let lease = job.lease else { signal.wait(timeout: idleSeconds); continue }
             activeLeases.withValue { _ = $0.insert(lease) }
+            activeVideos.withValue { _ = $0.insert(job.videoId) }
             runner.run(job, isStopping: { signal.isStopped })
+            activeVideos.withValue { _ = $0.remove(job.videoId) }
             activeLeases.withValue { _ = $0.remove(lease) }
             signal.notify()
         }
@@ -193,7 +197,10 @@ public final class Daemon: @unchecked Sendable {
                 }
             }
             if clock.monotonicSeconds() - lastSweep >= Self.statusSweepSeconds {
-                keepStatusFilesCurrent(store: store, statusWriter: statusWriter)
+                // The videos this daemon runs are left to their workers (which write after every
+                // commit) and to the repair pass, so the sweep never holds status.lock while a
+                // worker writes the file of the outcome it just committed.
+                keepStatusFilesCurrent(store: store, statusWriter: statusWriter, skipping: activeVideos.withValue { $0 })
                 lastSweep = clock.monotonicSeconds()
             }
             if clock.monotonicSeconds() - lastRepair >= Self.repairIntervalSeconds {
