@@ -26,7 +26,8 @@ public enum StoreCommands {
                 return .failure("\(error): stop the daemon before store migrate")
             }
             let counts = try withExtendedLifetime(lock) {
-                try StoreMigration.copySQLite(at: layout.databasePath, toPostgres: url, passwordFile: config.store.passwordFile)
+                try StoreMigration.copySQLite(at: layout.databasePath, toPostgres: url, passwordFile: config.store.passwordFile,
+                                              spoolOrigin: try SpoolOrigin.spoolId(layout))
             }
             return .ok(.object([
                 ("from", .string(layout.databasePath)),

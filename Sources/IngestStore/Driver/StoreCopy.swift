@@ -45,10 +45,28 @@ public enum StoreMigration {
     /// table of `StoreCopy.tables` into the database of `url` in one transaction; returns the
     /// row count of each table, checked equal on both sides. Throws `.invalidState` when the
     /// database already holds data, `.misuse` for a file of another schema version.
-    public static func copySQLite(at sqlitePath: String, toPostgres url: String, passwordFile: String?) throws -> StoreCopy.Counts {
+    ///
+    /// The embedded store's videos came in through its one spool (`VideoOrigin.embeddedSpool`);
+    /// on the shared store that spool is known by `spoolOrigin`, so their origin rows are copied
+    /// under it and the spool's daemon keeps their status files current after the move.
+    public static func copySQLite(at sqlitePath: String, toPostgres url: String, passwordFile: String?,
+                                  spoolOrigin: String) throws -> StoreCopy.Counts {
         let target = try PostgresVideoStore(url: url, passwordFile: passwordFile)
         return try target.importTables { receive in
-            try SQLiteVideoStore.exportTables(path: sqlitePath, receive)
+            try SQLiteVideoStore.exportTables(path: sqlitePath) { batch in
+                try receive(renamingEmbeddedOrigin(batch, to: spoolOrigin))
+            }
         }
+    }
+
+    /// `batch` with every `video_origins.origin` of `VideoOrigin.embeddedSpool` replaced by `origin`.
+    static func renamingEmbeddedOrigin(_ batch: StoreCopy.Batch, to origin: String) -> StoreCopy.Batch {
+        guard batch.table == "video_origins", let column = batch.columns.firstIndex(of: "origin") else { return batch }
+        let rows = batch.rows.map { row -> [String?] in
+            var row = row
+            if row[column] == VideoOrigin.embeddedSpool { row[column] = origin }
+            return row
+        }
+        return StoreCopy.Batch(table: batch.table, columns: batch.columns, rows: rows)
     }
 }
