@@ -808,7 +808,7 @@ def store_config(env, name, url=None):
 def row_claims(env):
     """Claims per second with 1, 4 and 16 concurrent claimers (each its own connection), on
     PostgreSQL (one FOR UPDATE SKIP LOCKED statement) and on SQLite (BEGIN IMMEDIATE)."""
-    jobs = 200 if env.smoke else 2000
+    jobs = 100 if env.smoke else 2000
     pg = Postgres(env)
     try:
         parts, worst = [], None
