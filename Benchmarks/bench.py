@@ -959,14 +959,15 @@ def row_claims(env):
 PG_SEED_SQL = """
 SET session_replication_role = replica;  -- no per-row triggers: the list block counts are filled once below
 INSERT INTO videos (id, seller_id, title, description, video_url, video_content_type, store_front_code, status,
-                    error_code, optimized_video_url, approval, created_at, updated_at, doc_version, status_version)
+                    error_code, optimized_video_url, approval, created_at, updated_at, doc_version)
 SELECT lpad(to_hex(i), 8, '0') || '-0000-4000-8000-' || lpad(to_hex(i), 12, '0'), 'seller-' || (i % 100),
        'Seeded video ' || i, 'seeded', 'https://cdn.example.com/v' || i || '.mp4', 'PRODUCT_PROMOTION', 'TR',
        CASE i % 10 WHEN 0 THEN 'FAILED' WHEN 1 THEN 'IN_PROGRESS' ELSE 'SUCCESS' END,
        CASE i % 10 WHEN 0 THEN 'seller.integration.video.duration.invalid' END,
        CASE WHEN i % 10 >= 2 THEN 'file:///srv/media/' || i || '/video_hd.mp4' END,
-       'PENDING', to_timestamp(1700000000 + i), to_timestamp(1700000000 + i), 1, 1
+       'PENDING', to_timestamp(1700000000 + i), to_timestamp(1700000000 + i), 1
 FROM generate_series(1, :count) AS i ORDER BY i;
+INSERT INTO video_origins (video_id, origin, doc_version, status_version) SELECT id, 'local', 1, 1 FROM videos;
 INSERT INTO video_products (video_id, position, seller_id, product_content_id, shown)
 SELECT id, 0, seller_id, 'prod-' || seq, true FROM videos;
 INSERT INTO video_list_blocks (seller_id, status, block, n)
