@@ -24,12 +24,16 @@ public struct NewVideo: Sendable {
     public var videoContentType: String
     /// The store front code.
     public var storeFrontCode: String
+    /// The spool the request came in through (`VideoOrigin`; recorded by `createVideo`).
+    public var origin: String
 
     /// Creates a new-video request.
     public init(
         sellerId: String, title: String, description: String?, videoUrl: String,
-        productContentIds: [String], videoContentType: String, storeFrontCode: String
+        productContentIds: [String], videoContentType: String, storeFrontCode: String,
+        origin: String = VideoOrigin.embeddedSpool
     ) {
+        self.origin = origin
         self.sellerId = sellerId
         self.title = title
         self.description = description

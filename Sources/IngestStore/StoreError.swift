@@ -4,9 +4,13 @@ import Foundation
 ///
 /// `code` says what kind of failure it was; `sqliteCode` keeps SQLite's extended
 /// result code (0 when the error did not come from SQLite; another driver leaves it 0
-/// and puts its engine's code in the message). `.io`, `.full` and
-/// `.busy` are faults of the worker itself (disk, file system, contention), never
-/// the seller's: see `isWorkerFault`.
+/// and puts its engine's code in the message). `.io`, `.full`, `.busy`, `.unavailable` and
+/// `.serialization` are faults of the worker itself (disk, file system, contention, a store that
+/// is away), never the seller's: see `isWorkerFault`.
+///
+/// SQLite's engine never produces `.unavailable` or `.serialization`: a lock held past the busy
+/// timeout is `.busy`, a file that cannot be opened or read `.io` (both worker faults too); only
+/// the test hook `StoreDownFault` makes the SQLite driver answer `.unavailable`.
 public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The kind of failure.
     public enum Code: String, Sendable, Equatable {

@@ -94,7 +94,7 @@ final class UploadCleanupTests: XCTestCase {
         guard case .created(let id) = try store.createVideo(video, idempotencyKey: "k", bodyDigest: "d") else { return XCTFail() }
         let upload = Uploads.path(layout, token: token)
         XCTAssertTrue(FileManager.default.createFile(atPath: upload, contents: Data("bytes".utf8)))
-        _ = try SpoolCommands.moderate(videoId: id, .delete, store: store, layout: layout)
+        _ = try SpoolCommands.moderate(videoId: id, .delete, store: store, layout: layout, origin: VideoOrigin.embeddedSpool)
         XCTAssertFalse(FileManager.default.fileExists(atPath: upload))
     }
 }

@@ -34,16 +34,16 @@ final class StatusFileVersionTests: XCTestCase {
 
         // The daemon's newer change and its file, written under the lock.
         try pipeline.store.setProgress(lease, stage: "optimize", progress: 0.5)
-        let (newest, version, _) = try XCTUnwrap(pipeline.store.statusDocument(id: id))
+        let (newest, version, _) = try XCTUnwrap(pipeline.store.statusDocument(id: id, origin: VideoOrigin.embeddedSpool))
         try AtomicFile.writeJSON(StatusDocument.json(newest), to: pipeline.layout.statusFile(videoId: id))
-        try pipeline.store.markStatusWritten(videoId: id, version: version)
+        try pipeline.store.markStatusWritten(videoId: id, origin: VideoOrigin.embeddedSpool, version: version)
         XCTAssertEqual(flock(fd, LOCK_UN), 0)
 
         cli.waitUntilExit()
         XCTAssertEqual(cli.terminationStatus, 0)
         XCTAssertEqual(pipeline.statusFile(id), StatusDocument.json(try pipeline.video(id)), "the file holds the newest document")
         XCTAssertEqual(pipeline.statusFile(id)?["progress"], .number(0.5))
-        XCTAssertEqual(try pipeline.store.staleStatusVideoIds(), [])
+        XCTAssertEqual(try pipeline.store.staleStatusVideoIds(origin: VideoOrigin.embeddedSpool), [])
     }
 
     /// A writer whose snapshot is not newer than the recorded version leaves the file alone.

@@ -70,7 +70,9 @@ struct CreateEndpoint {
         }
         let key = head.header("idempotency-key") ?? "http-" + Hex.encode((try? SecureRandom.bytes(16)) ?? [])
         let body = Data(JSONValue.object(fields).compact.utf8)
-        let intake = IntakeService(store: endpoints.store, config: endpoints.config)
+        // An HTTP create's origin is this API daemon's spool: its status file is kept there, as a drop's would be.
+        let origin = try SpoolOrigin.of(endpoints.layout, config: endpoints.config)
+        let intake = IntakeService(store: endpoints.store, config: endpoints.config, origin: origin)
         let outcome: IntakeService.Outcome
         do {
             outcome = try intake.submit(sellerId: seller, key: key, body: body,
@@ -84,7 +86,7 @@ struct CreateEndpoint {
         }
         switch outcome {
         case .accepted(let id, let created):
-            try? StatusWriter(layout: endpoints.layout, store: endpoints.store).write(videoIds: [id])
+            try? StatusWriter(layout: endpoints.layout, store: endpoints.store, origin: origin).write(videoIds: [id])
             if created {
                 endpoints.log.info("video created over HTTP", videoId: id, sellerId: seller,
                                    extra: [("requestId", .string(head.requestId)), ("uploaded", .bool(upload != nil))])

@@ -56,7 +56,8 @@ struct VideoEndpoints {
     /// `DELETE /v1/videos/{id}` (204), `POST …/approve` (200 and the document).
     func moderate(_ id: String, _ action: SpoolCommands.Moderation) throws -> HTTPResponse {
         guard try visibleVideo(id) != nil,
-              let video = try SpoolCommands.moderate(videoId: id, action, store: store, layout: layout) else {
+              let video = try SpoolCommands.moderate(videoId: id, action, store: store, layout: layout,
+                                                       origin: try SpoolOrigin.of(layout, config: config)) else {
             return APIResponse.error(.notFound)
         }
         log.info("moderated over HTTP", videoId: id, sellerId: video.sellerId,

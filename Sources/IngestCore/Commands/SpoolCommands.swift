@@ -37,13 +37,14 @@ public struct SpoolCommands {
         let key = key ?? (name.hasSuffix(".json") ? String(name.dropLast(5)) : name)
         do {
             let store = try openStore()
-            let outcome = try IntakeService(store: store, config: config).submit(sellerId: sellerId, key: key, body: body)
+            let origin = try SpoolOrigin.of(layout, config: config)
+            let outcome = try IntakeService(store: store, config: config, origin: origin).submit(sellerId: sellerId, key: key, body: body)
             if IntakeService.isValidName(sellerId) && IntakeService.isValidName(key) {
                 try AtomicFile.writeJSON(outcome.receipt, to: layout.receipts + "/\(sellerId)/\(key).json")
             }
             switch outcome {
             case .accepted(let id, _):
-                try StatusWriter(layout: layout, store: store).write(videoIds: [id])
+                try StatusWriter(layout: layout, store: store, origin: origin).write(videoIds: [id])
                 return .ok(outcome.receipt)
             case .rejected(let rejection):
                 return .invalid(rejection.errors)
@@ -85,7 +86,7 @@ public struct SpoolCommands {
         do {
             let store = try openStore()
             let changed = try store.retryStuck(videoId: id)
-            try StatusWriter(layout: layout, store: store).write(videoIds: changed)
+            try StatusWriter(layout: layout, store: store, origin: try SpoolOrigin.of(layout, config: config)).write(videoIds: changed)
             guard let video = try store.video(id: id) else { return .failure("no video with id \(videoId)") }
             return .ok(StatusDocument.json(video))
         } catch let error as StoreError where error.code == .notFound {
@@ -104,7 +105,8 @@ public struct SpoolCommands {
     /// removes its scratch); the HTTP API calls the same store functions.
     public func moderate(videoId: String, _ action: Moderation) -> CommandResult {
         do {
-            guard let video = try Self.moderate(videoId: videoId, action, store: try openStore(), layout: layout) else {
+            guard let video = try Self.moderate(videoId: videoId, action, store: try openStore(), layout: layout,
+                                                origin: try SpoolOrigin.of(layout, config: config)) else {
                 return .failure("no video with id \(videoId)")
             }
             return .ok(StatusDocument.json(video))
@@ -114,9 +116,10 @@ public struct SpoolCommands {
     }
 
     /// Applies a moderation action (the CLI's and the HTTP API's one code path): changes the store,
-    /// removes media of a deleted video, rewrites every changed status file. Returns the video's
-    /// new record, or nil for an unknown id.
-    public static func moderate(videoId: String, _ action: Moderation, store: any VideoStore, layout: SpoolLayout) throws -> VideoRecord? {
+    /// removes media of a deleted video, rewrites every changed status file of this spool (`origin`;
+    /// the other spools' daemons rewrite theirs). Returns the video's new record, or nil for an unknown id.
+    public static func moderate(videoId: String, _ action: Moderation, store: any VideoStore, layout: SpoolLayout,
+                                origin: String) throws -> VideoRecord? {
         let id = videoId.lowercased()
         guard let before = try store.video(id: id) else { return nil }
         let changed: [String]
@@ -129,7 +132,7 @@ public struct SpoolCommands {
             // An upload its job has not taken yet goes too.
             if let token = Uploads.token(ofVideoUrl: before.videoUrl) { try? FileManager.default.removeItem(atPath: Uploads.path(layout, token: token)) }
         }
-        try StatusWriter(layout: layout, store: store).write(videoIds: changed + [id])
+        try StatusWriter(layout: layout, store: store, origin: origin).write(videoIds: changed + [id])
         return try store.video(id: id)
     }
 

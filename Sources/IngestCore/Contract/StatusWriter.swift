@@ -2,18 +2,25 @@ import Foundation
 import IngestStore
 
 /// Keeps `status/<videoId>.json` equal to the store: after every commit that changes documents,
-/// the changed ones are rewritten atomically.
+/// the changed ones are rewritten atomically. Only videos that came in through this spool
+/// (`origin`, `SpoolOrigin`) have status files here; in a fleet, the other spools' daemons keep
+/// theirs (`Daemon.keepStatusFilesCurrent`).
 public struct StatusWriter: Sendable {
     let layout: SpoolLayout
     let store: any VideoStore
+    /// This spool's origin.
+    public let origin: String
 
-    public init(layout: SpoolLayout, store: any VideoStore) {
+    /// A writer for the status files of `layout`, whose videos are those of `origin`.
+    public init(layout: SpoolLayout, store: any VideoStore, origin: String) {
         self.layout = layout
         self.store = store
+        self.origin = origin
     }
 
     /// Rewrites the status files of `videoIds` from the store, and records the document version
-    /// each file now holds (a crash before that leaves the file marked stale for start-up).
+    /// each file now holds (a crash before that leaves the file marked stale for start-up). Ids
+    /// of videos that did not come in through `origin` are skipped.
     ///
     /// Every writer of every process (daemon workers, intake, the repair pass, the CLI's
     /// `enqueue`, `approve`, `reject`, `delete`, `retry`) takes `state/status.lock` (`flock`) for
@@ -23,9 +30,9 @@ public struct StatusWriter: Sendable {
         var seen = Set<String>()
         for id in videoIds where seen.insert(id).inserted {
             try FileLock.withExclusive(layout.statusLockPath) {
-                guard let (video, version, written) = try store.statusDocument(id: id), version > written else { return }
+                guard let (video, version, written) = try store.statusDocument(id: id, origin: origin), version > written else { return }
                 try AtomicFile.writeJSON(StatusDocument.json(video), to: layout.statusFile(videoId: id))
-                try store.markStatusWritten(videoId: id, version: version)
+                try store.markStatusWritten(videoId: id, origin: origin, version: version)
             }
         }
     }

@@ -49,7 +49,7 @@ public final class Daemon: @unchecked Sendable {
         let lock = try SpoolLock(path: layout.lockPath)
         defer { withExtendedLifetime(lock) {} }
         let store = try configSource.current.openStore(layout: layout)
-        let statusWriter = StatusWriter(layout: layout, store: store)
+        let statusWriter = StatusWriter(layout: layout, store: store, origin: try SpoolOrigin.of(layout, config: configSource.current))
         let notifier = WebhookNotifier(store: store, configSource: configSource, owner: ownerId)
         try store.setOutbox({ [configSource] in configSource.current.outboxRouting }, onEventsCommitted: { notifier.wake() })
         let rescuer = LeaseRescuer(store: store, clock: clock)
@@ -57,11 +57,13 @@ public final class Daemon: @unchecked Sendable {
 
         let intake = IntakeLoop(intake: DropFolderIntake(layout: layout, store: store, statusWriter: statusWriter),
                                 configSource: configSource, store: store, signal: signal)
+        let wakeup = try store.makeJobWakeup()
         let intakeDone = DispatchGroup()
         startThread(name: "intake", group: intakeDone) { intake.run() }
         let runner = JobRunner(layout: layout, store: store, statusWriter: statusWriter, configSource: configSource, clock: clock)
-        ensureWorkers(store: store, runner: runner)
+        ensureWorkers(store: store, runner: runner, wakeup: wakeup != nil)
         let heartbeatDone = DispatchGroup()
+        if let wakeup { startThread(name: "wakeup", group: heartbeatDone) { [self] in relayWakeups(wakeup) } }
         startThread(name: "heartbeat", group: heartbeatDone) { [self] in
             heartbeat(store: store, statusWriter: statusWriter, rescuer: rescuer)
         }
@@ -80,7 +82,7 @@ public final class Daemon: @unchecked Sendable {
             if received == SIGHUP {
                 log.info("SIGHUP: reloading the config")
                 configSource.reload(force: true)
-                ensureWorkers(store: store, runner: runner)
+                ensureWorkers(store: store, runner: runner, wakeup: wakeup != nil)
                 continue
             }
             log.info("stopping on signal \(received): no new jobs; running stages stop at a safe point")
@@ -92,7 +94,7 @@ public final class Daemon: @unchecked Sendable {
         let deadline = DispatchTime.now() + 25
         if workersDone.wait(timeout: deadline) == .timedOut { log.warn("workers did not stop in time; their jobs run again at the next start") }
         _ = intakeDone.wait(timeout: deadline)
-        _ = heartbeatDone.wait(timeout: .now() + 1)  // the heartbeat and the object-deletion loop
+        _ = heartbeatDone.wait(timeout: .now() + 2)  // the heartbeat, the object-deletion loop and the wakeup relay
         notifier.stop(timeout: 1)
         log.info("daemon stopped")
         return 0
@@ -119,16 +121,34 @@ public final class Daemon: @unchecked Sendable {
         repair(store: store, statusWriter: statusWriter, rescuer: nil)
     }
 
+    /// How long an idle worker waits before it polls the store again: `idlePollSeconds` alone, or
+    /// `idlePollWithWakeupSeconds` when the store's wakeup (`VideoStore.makeJobWakeup`) also wakes
+    /// it for work stored by another daemon. Polling stays the fallback either way (a job released
+    /// to a later `runAt`, a lost notification), so the interval is bounded.
+    static let idlePollSeconds: Double = 0.5
+    /// See `idlePollSeconds`.
+    static let idlePollWithWakeupSeconds: Double = 2
+
     /// Starts worker threads up to the configured count (a lowered count idles the extra ones).
-    private func ensureWorkers(store: any VideoStore, runner: JobRunner) {
+    private func ensureWorkers(store: any VideoStore, runner: JobRunner, wakeup: Bool) {
+        let idle = wakeup ? Self.idlePollWithWakeupSeconds : Self.idlePollSeconds
         while workerThreads < configSource.current.workers {
             let index = workerThreads
             workerThreads += 1
-            startThread(name: "worker-\(index)", group: workersDone) { [self] in workerLoop(index: index, store: store, runner: runner) }
+            startThread(name: "worker-\(index)", group: workersDone) { [self] in
+                workerLoop(index: index, store: store, runner: runner, idleSeconds: idle)
+            }
         }
     }
 
-    private func workerLoop(index: Int, store: any VideoStore, runner: JobRunner) {
+    /// Passes the store's notifications on to the idle workers (the in-process work signal), until the daemon stops.
+    private func relayWakeups(_ wakeup: any JobWakeup) {
+        while !signal.isStopped {
+            if wakeup.wait(timeout: 1) { signal.notify() }
+        }
+    }
+
+    private func workerLoop(index: Int, store: any VideoStore, runner: JobRunner, idleSeconds: Double) {
         let signal = self.signal
         while !signal.isStopped {
             let config = configSource.current
@@ -139,7 +159,7 @@ public final class Daemon: @unchecked Sendable {
                 signal.wait(timeout: 1)
                 continue
             }
-            guard let job, let lease = job.lease else { signal.wait(timeout: 0.5); continue }
+            guard let job, let lease = job.lease else { signal.wait(timeout: idleSeconds); continue }
             activeLeases.withValue { _ = $0.insert(lease) }
             runner.run(job, isStopping: { signal.isStopped })
             activeLeases.withValue { _ = $0.remove(lease) }
@@ -147,12 +167,14 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    /// Renews the leases of running jobs, so a long transcode keeps its job, and runs the repair
-    /// pass (with the lease rescuer) every `repairIntervalSeconds`, after the renewals. Both
-    /// intervals are measured on the monotonic clock.
+    /// Renews the leases of running jobs, so a long transcode keeps its job, rewrites this spool's
+    /// stale status files every `statusSweepSeconds` (a change made by any daemon of the fleet
+    /// shows here within about a second), and runs the repair pass (with the lease rescuer) every
+    /// `repairIntervalSeconds`, after the renewals. Every interval is measured on the monotonic clock.
     private func heartbeat(store: any VideoStore, statusWriter: StatusWriter, rescuer: LeaseRescuer) {
         var lastRenewal = -Double.infinity
         var lastRepair = clock.monotonicSeconds()
+        var lastSweep = clock.monotonicSeconds()
         while !signal.isStopped {
             let lease = configSource.current.store.leaseSeconds
             if clock.monotonicSeconds() - lastRenewal >= max(0.5, lease / 3) {
@@ -160,6 +182,10 @@ public final class Daemon: @unchecked Sendable {
                 for token in activeLeases.withValue({ $0 }) {
                     try? store.renewLease(token, leaseSeconds: lease, now: clock.wallNow())
                 }
+            }
+            if clock.monotonicSeconds() - lastSweep >= Self.statusSweepSeconds {
+                keepStatusFilesCurrent(store: store, statusWriter: statusWriter)
+                lastSweep = clock.monotonicSeconds()
             }
             if clock.monotonicSeconds() - lastRepair >= Self.repairIntervalSeconds {
                 repair(store: store, statusWriter: statusWriter, rescuer: rescuer)

@@ -62,6 +62,8 @@ final class IntakeLoop: @unchecked Sendable {
     private func pruneKeysIfDue(_ config: IngestConfig) {
         guard Date().timeIntervalSince(lastPrune) > 3600 else { return }
         lastPrune = Date()
+        // One daemon of a fleet prunes (the others would repeat its DELETE for nothing).
+        guard (try? store.holdFleetLock(.keyPruning)) == true else { return }
         if let n = try? store.pruneKeys(olderThan: Date().addingTimeInterval(-config.intake.keyRetentionHours * 3600)), n > 0 {
             Log.shared.info("pruned \(n) idempotency keys", stage: "intake")
         }

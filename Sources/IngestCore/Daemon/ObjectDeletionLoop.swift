@@ -22,9 +22,11 @@ final class ObjectDeletionLoop: @unchecked Sendable {
         self.signal = signal
     }
 
+    /// Drains the outbox every second while this daemon holds the fleet's `FleetLock.objectDeletions`
+    /// (one drainer at a time in a fleet: two would send every DELETE twice).
     func run() {
         while !signal.isStopped {
-            drainOnce()
+            if (try? store.holdFleetLock(.objectDeletions)) == true { drainOnce() }
             signal.wait(timeout: 1)
         }
     }

@@ -88,7 +88,7 @@ public final class DropFolderIntake: @unchecked Sendable {
         }
         var allowance = config.intake.createsPerMinutePerSeller - created
         var answered = undecodable
-        let service = IntakeService(store: store, config: config)
+        let service = IntakeService(store: store, config: config, origin: statusWriter.origin)
         for name in pending {
             guard allowance > 0 else {
                 log.info("rate limit reached; \(pending.count - answered) drops wait for a later minute", sellerId: sellerId, stage: "intake")

@@ -31,10 +31,14 @@ public struct IntakeService: Sendable {
 
     let store: any VideoStore
     let config: IngestConfig
+    /// The spool the requests come in through (`SpoolOrigin`), recorded with each video.
+    let origin: String
 
-    public init(store: any VideoStore, config: IngestConfig) {
+    /// A service storing requests that come in through the spool of `origin`.
+    public init(store: any VideoStore, config: IngestConfig, origin: String) {
         self.store = store
         self.config = config
+        self.origin = origin
     }
 
     /// Validates and stores one request. Throws only for the worker's own faults (the store
@@ -62,7 +66,8 @@ public struct IntakeService: Sendable {
         }
         let video = NewVideo(sellerId: sellerId, title: request.title, description: request.description,
                              videoUrl: uploadedVideoUrl ?? request.videoUrl, productContentIds: request.productContentIds,
-                             videoContentType: request.videoContentType.rawValue, storeFrontCode: request.storeFrontCode)
+                             videoContentType: request.videoContentType.rawValue, storeFrontCode: request.storeFrontCode,
+                             origin: origin)
         switch try store.createVideo(video, idempotencyKey: key, bodyDigest: digest, now: now) {
         case .created(let id): return .accepted(videoId: id, created: true)
         case .existing(let id): return .accepted(videoId: id, created: false)

@@ -4,9 +4,10 @@ import IngestStore
 /// Requeues jobs whose worker stopped renewing its lease (a daemon killed with SIGKILL, a frozen
 /// process, a store another process keeps locked), judged on this process's monotonic clock:
 /// a lease is stale when its renewal count has not moved for `leaseSeconds` of monotonic time
-/// since this rescuer first saw it at that count. A wall-clock step changes nothing, and any
-/// number of rescuers (one per daemon of a fleet) agree, since each only requeues a lease that is
-/// still at the generation and renewal count it watched (`requeueStaleLease`).
+/// since this rescuer first saw it at that count. A wall-clock step changes nothing. In a fleet
+/// one daemon at a time rescues (it runs a pass only while it holds `FleetLock.leaseRescuer`);
+/// should two ever overlap they still agree, since each only requeues a lease that is still at
+/// the generation and renewal count it watched (`requeueStaleLease`).
 final class LeaseRescuer: @unchecked Sendable {
     private struct Seen {
         var lease: LeaseToken
@@ -22,6 +23,12 @@ final class LeaseRescuer: @unchecked Sendable {
     init(store: any VideoStore, clock: IngestClock) {
         self.store = store
         self.clock = clock
+    }
+
+    /// Forgets what earlier passes saw (another daemon holds the rescuer's lock: should this one
+    /// get it back, every lease is watched afresh for a whole `leaseSeconds`).
+    func forget() {
+        lock.withLock { seen = [:] }
     }
 
     /// One pass: notes what every running lease looks like now and requeues those unchanged for

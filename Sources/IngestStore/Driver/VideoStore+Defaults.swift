@@ -67,8 +67,8 @@ extension VideoStore {
     }
 
     /// Status files: up to 100,000.
-    public func staleStatusVideoIds() throws -> [String] {
-        try staleStatusVideoIds(limit: 100_000)
+    public func staleStatusVideoIds(origin: String) throws -> [String] {
+        try staleStatusVideoIds(origin: origin, limit: 100_000)
     }
 
     /// Webhooks: no callback after commits.

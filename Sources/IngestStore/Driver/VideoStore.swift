@@ -13,7 +13,8 @@ import Foundation
 /// - methods that return ids return those whose status document changed, for the status files;
 /// - `now` is the caller's clock for every timestamp written or compared, so tests set up time.
 /// An instance is shared by the threads of one process; it serializes what must be serialized.
-/// Default argument values are in `VideoStore+Defaults.swift`.
+/// Default argument values are in `VideoStore+Defaults.swift`; the fleet's types (`JobWakeup`,
+/// `FleetLock`, `VideoOrigin`, `JobHistoryEntry`) in `FleetTypes.swift`.
 public protocol VideoStore: AnyObject, Sendable {
     /// The schema version this store holds (and this build expects).
     var schemaVersion: Int { get }
@@ -37,7 +38,9 @@ public protocol VideoStore: AnyObject, Sendable {
     /// The same (seller, key) with the same `bodyDigest` returns `.existing` with the
     /// first video's id; with another digest `.keyReused`. Otherwise it inserts the
     /// video (IN_PROGRESS, a new lowercase UUID, the next seq), its product ids (all
-    /// shown), an available job runnable at `now`, and the key.
+    /// shown), an available job runnable at `now`, and the key. On `.created` and `.existing`,
+    /// `video.origin` becomes one of the video's origins (`origins(videoId:)`) in the same
+    /// transaction, its status file there not yet written; `.keyReused` records nothing.
     func createVideo(_ video: NewVideo, idempotencyKey: String, bodyDigest: String, now: Date) throws -> CreateOutcome
 
     /// The video and body digest remembered for a seller's idempotency key, or nil.
@@ -77,6 +80,12 @@ public protocol VideoStore: AnyObject, Sendable {
 
     /// The recorded result of each finished stage of a job, by stage name.
     func stageResults(jobId: Int64) throws -> [String: String]
+
+    /// The job's history, in commit order: one `.claimed` entry per `claimJob` that took it (with
+    /// the new lease) and one `.stage` entry per `recordStage` that committed (with the lease that
+    /// wrote it). Append-only: rewinds and repeats of a stage keep the earlier entries. Empty for
+    /// an unknown job.
+    func jobHistory(jobId: Int64) throws -> [JobHistoryEntry]
 
     /// Sets the stage and progress shown in the document of the job's video. Cheap: committed with
     /// `synchronous=NORMAL` (a lost progress update after a power cut does not matter). Throws
@@ -169,17 +178,25 @@ public protocol VideoStore: AnyObject, Sendable {
 
     // MARK: StatusFiles
 
-    /// A video's record with its document version and the version its status file holds
+    /// A video's record with its document version and the version `origin`'s status file holds
     /// (`written`), read in one snapshot: the caller writes the status file when `version > written`,
-    /// then `markStatusWritten` with this version.
-    func statusDocument(id: String) throws -> (record: VideoRecord, version: Int64, written: Int64)?
+    /// then `markStatusWritten` with this version. Nil for an unknown video, or one that did not
+    /// come in through `origin` (that spool keeps no status file of it).
+    func statusDocument(id: String, origin: String) throws -> (record: VideoRecord, version: Int64, written: Int64)?
 
-    /// Records that `status/<id>.json` now holds document `version` (never lowers it).
-    func markStatusWritten(videoId: String, version: Int64) throws
+    /// Records that `origin`'s `status/<id>.json` now holds document `version` (never lowers it;
+    /// nothing for a video that did not come in through `origin`).
+    func markStatusWritten(videoId: String, origin: String, version: Int64) throws
 
-    /// Videos whose status file is older than their document (a crash came between the commit
-    /// and the file), oldest first.
-    func staleStatusVideoIds(limit: Int) throws -> [String]
+    /// The videos that came in through `origin` whose status file there is older than their
+    /// document (a commit in any daemon of the fleet, or a crash between a commit and the file),
+    /// oldest first. Cheap when nothing is stale: the daemon asks every second.
+    func staleStatusVideoIds(origin: String, limit: Int) throws -> [String]
+
+    /// The origins a video came in through (the spools whose inbox, `enqueue` or API took a
+    /// request that answered with it), sorted; empty for an unknown id. `createVideo` records
+    /// `NewVideo.origin` on a create and on every repeat of the same key and body.
+    func origins(videoId: String) throws -> [String]
 
 
     // MARK: Webhooks
@@ -271,6 +288,25 @@ public protocol VideoStore: AnyObject, Sendable {
 
     /// The jobs by state at `now`.
     func jobCounts(now: Date) throws -> JobCounts
+
+
+    // MARK: Fleet
+
+    /// What wakes this process's idle workers when work is stored by any process of the fleet:
+    /// nil when the driver has no such channel (SQLite: the daemon's in-process signal and its
+    /// polling cover the one daemon of a spool); otherwise a new `JobWakeup` on a connection of its
+    /// own, notified after every commit that makes a job claimable now (`createVideo` of a new
+    /// video, `releaseJob` with `runAt <= now`, `requeueStaleLease`, `requeueAllRunning`, `retryStuck`).
+    /// A job released to a later `runAt` is found by polling.
+    func makeJobWakeup() throws -> (any JobWakeup)?
+
+    /// Tries to hold `lock` for this store instance; true when this instance holds it (taken now
+    /// or earlier), false while another instance of the fleet does. Once taken it stays held
+    /// until the instance is released or its connection to the store breaks, and then another
+    /// instance's next call takes it. Call it before every pass of the sweep; repeated calls are
+    /// cheap and need no matching release. SQLite: always true (the spool's `daemon.lock` already
+    /// makes its daemon the only one).
+    func holdFleetLock(_ lock: FleetLock) throws -> Bool
 
 
     // MARK: MediaCrashes

@@ -5,7 +5,8 @@
 /// opening a new file at once migrate it only once.
 enum Migrations {
     /// The SQL of each migration, in order.
-    static let all: [String] = [version1, version2, version3, version4, versionOutbox, version6, versionRateLimits, objectStoreVersion, deliveryClaimsVersion]
+    static let all: [String] = [version1, version2, version3, version4, versionOutbox, version6, versionRateLimits, objectStoreVersion, deliveryClaimsVersion,
+                                fleetVersion]
 
     /// The schema version this build writes.
     static var latestVersion: Int { all.count }
@@ -309,5 +310,40 @@ enum Migrations {
     /// releases the claims its dead predecessor held (`releaseDeliveryClaims`). Null: unclaimed.
     private static let deliveryClaimsVersion = """
         ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
+        """
+
+    /// Version 10, the fleet (CONTRACT section 10):
+    /// - `video_origins`: the spools a video came in through, each with the document version its
+    ///   status file there holds (`status_version`, which leaves `videos`). `doc_version` is copied
+    ///   in by trigger, so the partial index finds the stale files of one origin without a join.
+    ///   Every existing video came in through this store's own spool: `VideoOrigin.embeddedSpool`.
+    /// - `job_history`: append-only, one row per claim and per recorded stage, with the lease.
+    private static let fleetVersion = """
+        CREATE TABLE video_origins (
+            video_id TEXT NOT NULL REFERENCES videos (id),
+            origin TEXT NOT NULL,
+            doc_version INTEGER NOT NULL,
+            status_version INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (video_id, origin)
+        ) WITHOUT ROWID;
+        CREATE INDEX video_origins_stale ON video_origins (origin, video_id) WHERE doc_version > status_version;
+        INSERT INTO video_origins (video_id, origin, doc_version, status_version)
+            SELECT id, '\(VideoOrigin.embeddedSpool)', doc_version, status_version FROM videos;
+        DROP INDEX videos_status_stale;
+        ALTER TABLE videos DROP COLUMN status_version;
+        CREATE TRIGGER video_origins_doc_version
+        AFTER UPDATE OF doc_version ON videos
+        BEGIN
+            UPDATE video_origins SET doc_version = NEW.doc_version WHERE video_id = NEW.id;
+        END;
+        CREATE TABLE job_history (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            job_id INTEGER NOT NULL REFERENCES jobs (id),
+            event TEXT NOT NULL CHECK (event IN ('claimed', 'stage')),
+            stage TEXT,
+            lease_owner TEXT NOT NULL,
+            lease_generation INTEGER NOT NULL
+        );
+        CREATE INDEX job_history_job ON job_history (job_id, seq);
         """
 }

@@ -63,9 +63,9 @@ extension SQLiteVideoStore {
         _ db: Database, _ video: NewVideo, idempotencyKey: String, bodyDigest: String, now: Date
     ) throws -> CreateOutcome {
         if let known = try lookupKey(db, sellerId: video.sellerId, key: idempotencyKey) {
-            return known.bodyDigest == bodyDigest
-                ? .existing(videoId: known.videoId)
-                : .keyReused(existingVideoId: known.videoId)
+            guard known.bodyDigest == bodyDigest else { return .keyReused(existingVideoId: known.videoId) }
+            try recordOrigin(db, videoId: known.videoId, origin: video.origin)
+            return .existing(videoId: known.videoId)
         }
         let id = UUID().uuidString.lowercased()
         let stamp = Timestamp.iso(now)
@@ -92,6 +92,7 @@ extension SQLiteVideoStore {
             "INSERT INTO idempotency_keys (seller_id, key, body_digest, video_id, created_at) VALUES (?, ?, ?, ?, ?)",
             [.text(video.sellerId), .text(idempotencyKey), .text(bodyDigest), .text(id), .integer(Timestamp.millis(now))]
         )
+        try recordOrigin(db, videoId: id, origin: video.origin)
         return .created(videoId: id)
     }
 }

@@ -20,7 +20,7 @@ extension SQLiteVideoStore {
         let nowMs = Timestamp.millis(now)
         let onlyVideo = videoId == nil ? "" : " AND video_id = ?"
         return try writeTransaction { db in
-            try db.queryFirst(
+            let job = try db.queryFirst(
                 """
                 UPDATE jobs SET state = 'running', attempt = attempt + 1, lease_owner = ?, lease_expires_at = ?,
                                 lease_generation = lease_generation + 1, lease_beats = 0
@@ -31,6 +31,8 @@ extension SQLiteVideoStore {
                     + (videoId.map { [SQLValue.text($0)] } ?? []),
                 Self.jobRecord
             )
+            if let lease = job?.lease { try Self.appendHistory(db, .claimed, stage: nil, lease) }
+            return job
         }
     }
 
@@ -66,6 +68,7 @@ extension SQLiteVideoStore {
                 "INSERT INTO job_stage_results (job_id, stage, result) VALUES (?, ?, ?) ON CONFLICT (job_id, stage) DO UPDATE SET result = excluded.result",
                 [.integer(lease.jobId), .text(stage), .text(result)]
             )
+            try Self.appendHistory(db, .stage, stage: stage, lease)
             try db.run(
                 "UPDATE videos SET stage = COALESCE(?, stage), updated_at = ? WHERE id = (SELECT video_id FROM jobs WHERE id = ?)",
                 [.text(videoStage), .text(stamp), .integer(lease.jobId)]
@@ -94,6 +97,30 @@ extension SQLiteVideoStore {
             }
             return results
         }
+    }
+
+    /// The job's history, in commit order (see `VideoStore.jobHistory`).
+    public func jobHistory(jobId: Int64) throws -> [JobHistoryEntry] {
+        try withConnection { db in
+            var entries: [JobHistoryEntry] = []
+            try db.query(
+                "SELECT seq, event, stage, lease_owner, lease_generation FROM job_history WHERE job_id = ? ORDER BY seq",
+                [.integer(jobId)]
+            ) { row in
+                entries.append(JobHistoryEntry(seq: row.int64(0), event: JobHistoryEntry.Event(rawValue: row.string(1)) ?? .stage,
+                                               stage: row.optionalString(2),
+                                               lease: LeaseToken(jobId: jobId, owner: row.string(3), generation: row.int64(4))))
+            }
+            return entries
+        }
+    }
+
+    /// Appends one entry to `job_history`, in the open transaction.
+    private static func appendHistory(_ db: Database, _ event: JobHistoryEntry.Event, stage: String?, _ lease: LeaseToken) throws {
+        try db.run(
+            "INSERT INTO job_history (job_id, event, stage, lease_owner, lease_generation) VALUES (?, ?, ?, ?, ?)",
+            [.integer(lease.jobId), .text(event.rawValue), .text(stage), .text(lease.owner), .integer(lease.generation)]
+        )
     }
 
     /// Sets the stage and progress shown in the document of the job's video. Cheap: committed with

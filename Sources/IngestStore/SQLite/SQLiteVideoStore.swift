@@ -36,6 +36,7 @@ public final class SQLiteVideoStore: VideoStore, @unchecked Sendable {
     /// Throws a `StoreError` (`.corrupt` for a file that is not a database, `.io` when it cannot be opened).
     public init(path: String) throws {
         self.path = path
+        try StoreDownFault.check()
         db = try Database(path: path)
         try db.setBusyTimeout(milliseconds: 5000)
         let mode = try db.queryFirst("PRAGMA journal_mode = WAL") { $0.string(0) }
@@ -49,6 +50,7 @@ public final class SQLiteVideoStore: VideoStore, @unchecked Sendable {
     /// Counts one request against the seller's per-minute limit (see `VideoStore.take`), on the
     /// rate limiter's own connection.
     public func take(sellerId: String, kind: String, limit: Int, now: Date) throws -> Int? {
+        try StoreDownFault.check()
         let counter = try limiterLock.withLock { () throws -> RateLimiter in
             if let limiter { return limiter }
             let opened = try RateLimiter(path: path)
@@ -60,6 +62,7 @@ public final class SQLiteVideoStore: VideoStore, @unchecked Sendable {
 
     /// Runs `body` with the connection while holding the store's lock.
     func withConnection<T>(_ body: (Database) throws -> T) throws -> T {
+        try StoreDownFault.check()
         lock.lock()
         defer { lock.unlock() }
         return try body(db)

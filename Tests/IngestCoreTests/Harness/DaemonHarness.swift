@@ -78,16 +78,18 @@ final class DaemonHarness: @unchecked Sendable {
 
     /// Runs the CLI (or another `executable`) to completion.
     @discardableResult
-    func run(_ arguments: [String], executable: String? = nil, timeout: TimeInterval = 60) throws -> (status: Int32, stdout: String, stderr: String) {
-        try Self.runProcess(executable ?? Self.binary, arguments, directory: root, timeout: timeout)
+    func run(_ arguments: [String], executable: String? = nil, timeout: TimeInterval = 60,
+             environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Self.runProcess(executable ?? Self.binary, arguments, directory: root, timeout: timeout, environment: environment)
     }
 
     /// Runs `executable` in `directory` to completion (terminated after `timeout`), collecting both outputs.
     static func runProcess(_ executable: String, _ arguments: [String], directory: String? = nil,
-                           timeout: TimeInterval = 60) throws -> (status: Int32, stdout: String, stderr: String) {
+                           timeout: TimeInterval = 60, environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -105,8 +107,8 @@ final class DaemonHarness: @unchecked Sendable {
     }
 
     /// Runs a spool command with this harness's config and spool.
-    func cli(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try run(arguments + ["--config", configPath, "--spool", spool])
+    func cli(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try run(arguments + ["--config", configPath, "--spool", spool], environment: environment)
     }
 
     /// Starts the daemon and waits until it says it started. `launcher` runs it through another

@@ -19,7 +19,7 @@ final class InProcessPipeline: @unchecked Sendable {
         layout = SpoolLayout(root: root + "/var")
         try layout.create()
         store = try IngestConfig().openStore(layout: layout)
-        statusWriter = StatusWriter(layout: layout, store: store)
+        statusWriter = StatusWriter(layout: layout, store: store, origin: VideoOrigin.embeddedSpool)
         var config = IngestConfig()
         config.download.allowedNetworks = ["127.0.0.1/32"]
         config.download.retryBackoffSeconds = 0.1

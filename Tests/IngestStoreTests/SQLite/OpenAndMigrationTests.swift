@@ -7,7 +7,7 @@ import Testing
         let fixture = try StoreFixture(.sqlite)
         let store = try fixture.openSQLite()
         expectEqual(try store.userVersion(), SQLiteVideoStore.schemaVersion)
-        expectEqual(SQLiteVideoStore.schemaVersion, 9)
+        expectEqual(SQLiteVideoStore.schemaVersion, 10)
         expectTrue(FileManager.default.fileExists(atPath: fixture.sqlitePath))
     }
 

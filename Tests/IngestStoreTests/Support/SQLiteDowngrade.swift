@@ -8,6 +8,14 @@ enum SQLiteDowngrade {
     /// rebuilt `jobs`; running it again on its own output copies the table as it is.
     static func downgrade(_ db: Database, to version: Int) throws {
         let undo: [Int: String] = [
+            10: """
+                DROP TABLE job_history; DROP TRIGGER video_origins_doc_version;
+                ALTER TABLE videos ADD COLUMN status_version INTEGER NOT NULL DEFAULT 0;
+                UPDATE videos SET status_version = COALESCE((SELECT status_version FROM video_origins o
+                                                             WHERE o.video_id = videos.id AND o.origin = 'local'), 0);
+                CREATE INDEX videos_status_stale ON videos (seq) WHERE doc_version > status_version;
+                DROP TABLE video_origins
+                """,
             9: "ALTER TABLE deliveries DROP COLUMN claimed_by",
             8: "DROP TABLE published_objects; DROP TABLE object_deletions",
             7: "DROP TABLE rate_counts",

@@ -8,6 +8,21 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
 
     var testDescription: String { rawValue }
+
+    /// Whether `holdFleetLock` is exclusive between instances (false for SQLite: documented as
+    /// always true, since the spool's `daemon.lock` already makes one daemon the only one).
+    var fleetLocksAreExclusive: Bool {
+        switch self {
+        case .sqlite: return false
+        }
+    }
+
+    /// Whether `makeJobWakeup` returns a wakeup (SQLite: nil, documented).
+    var hasJobWakeup: Bool {
+        switch self {
+        case .sqlite: return false
+        }
+    }
 }
 
 /// One test's store: a fresh, empty store of one driver (a temporary folder for SQLite), removed
