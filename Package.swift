@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "PostgresStoreTests", dependencies: ["IngestStore", "CPostgres", "TestPostgresServer"]),
         .testTarget(name: "IngestDownloadTests", dependencies: ["IngestDownload", "IngestCrypto", "TestHTTPServer"]),
         .testTarget(name: "IngestObjectStoreTests", dependencies: ["IngestObjectStore", "TestS3Server", "TestHTTPServer"]),
-        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "IngestCrypto", "IngestHTTP", "TestHTTPServer", "HostileMedia", "TestS3Server", "video-ingest"]),
+        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "IngestCrypto", "IngestHTTP", "TestHTTPServer", "HostileMedia", "TestS3Server", "TestPostgresServer", "video-ingest"]),
     ],
     swiftLanguageModes: [.v6]
 )
