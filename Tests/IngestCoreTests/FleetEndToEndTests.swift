@@ -188,6 +188,11 @@ final class FleetEndToEndTests: XCTestCase {
         // Supersede left one holder per productContentId: the newer of each race.
         for (first, second) in raceIds(drops, idByDrop) {
             let a = try XCTUnwrap(try store.video(id: first)), b = try XCTUnwrap(try store.video(id: second))
+            let finishers = try [first, second].map { id in
+                try store.jobHistory(jobId: try XCTUnwrap(try store.job(videoId: id)).id).last.flatMap { fleet.daemonIndex(owner: $0.lease.owner) }
+            }
+            print("fleet e2e race \(a.requestedProductContentIds.first ?? ""): finished by daemons \(finishers), "
+                  + "updatedAt \(lists[0][first]?["updatedAt"]?.stringValue ?? "") and \(lists[0][second]?["updatedAt"]?.stringValue ?? "")")
             let (older, newer) = a.seq < b.seq ? (a, b) : (b, a)
             let raced = Set(a.requestedProductContentIds).intersection(b.requestedProductContentIds)
             XCTAssertFalse(raced.isEmpty)
@@ -242,20 +247,20 @@ final class FleetEndToEndTests: XCTestCase {
         for _ in 0..<4 { add("transcode", "/files/portrait_rotated_10s.mp4", .success) }
         for race in 0..<2 {
             for daemon in [race, race + 1] {
-                add("race", "/files/uniform/compliant.mp4", .success, daemon: daemon, seller: "seller-a", ids: ["race-\(race)", "own-\(n)"])
+                add("race", "/files/compliant.mp4", .success, daemon: daemon, seller: "seller-a", ids: ["race-\(race)", "own-\(n)"])
             }
         }
         for pair in 0..<5 {
             n += 1
-            let body = DaemonHarness.body(url: http.url("/files/uniform/compliant.mp4"), ids: ["dup-\(pair)"])
+            let body = DaemonHarness.body(url: http.url("/files/compliant.mp4"), ids: ["dup-\(pair)"])
             for daemon in [pair % 3, (pair + 1) % 3] {
                 drops.append(Drop(daemon: daemon, seller: "seller-b", key: "dup-\(pair)", body: body, expect: .success, kind: "duplicate"))
             }
         }
-        for _ in 0..<6 { add("invalid", "/files/uniform/compliant.mp4", .rejected("seller.integration.title.length"), title: "ab") }
+        for _ in 0..<6 { add("invalid", "/files/compliant.mp4", .rejected("seller.integration.title.length"), title: "ab") }
         for _ in 0..<4 { add("not-video", "/files/text.mp4", .failed("seller.integration.video.format.invalid")) }
         for _ in 0..<4 { add("short", "/files/too_short_3s.mp4", .failed("seller.integration.video.duration.invalid")) }
-        while drops.count < 200 { add("remux", "/files/uniform/compliant.mp4", .success) }
+        while drops.count < 200 { add("remux", "/files/compliant.mp4", .success) }
         return drops
     }
 
@@ -293,7 +298,7 @@ final class FleetEndToEndTests: XCTestCase {
         // Jobs under way when the server goes: slow downloads (about 8 s) and quick ones.
         var before: [(daemon: Int, key: String)] = []
         for n in 0..<6 {
-            let path = n < 2 ? "/throttle/60000/h264_aac_10s.mp4" : "/files/uniform/compliant.mp4"
+            let path = n < 2 ? "/throttle/60000/h264_aac_10s.mp4" : "/files/compliant.mp4"
             try fleet.daemons[n % 2].drop(seller: "seller-a", key: "before-\(n)", body: DaemonHarness.body(url: fleet.http.url(path), ids: ["b-\(n)"]))
             before.append((n % 2, "before-\(n)"))
         }
@@ -308,7 +313,7 @@ final class FleetEndToEndTests: XCTestCase {
         var during: [(daemon: Int, key: String)] = []
         for n in 0..<4 {
             try fleet.daemons[n % 2].drop(seller: "seller-b", key: "during-\(n)",
-                                          body: DaemonHarness.body(url: fleet.http.url("/files/uniform/compliant.mp4"), ids: ["d-\(n)"]))
+                                          body: DaemonHarness.body(url: fleet.http.url("/files/compliant.mp4"), ids: ["d-\(n)"]))
             during.append((n % 2, "during-\(n)"))
         }
         try fleet.daemons[0].waitUntil("/readyz 503 while PostgreSQL is away", timeout: 5) { readyz() == 503 }
@@ -356,7 +361,7 @@ final class FleetEndToEndTests: XCTestCase {
         let fleet = try FleetHarness(daemons: 3, overrides: DaemonHarness.apiConfig())
         self.fleet = fleet
         try fleet.startAll()
-        let body = DaemonHarness.body(url: fleet.http.url("/files/uniform/compliant.mp4"), ids: ["shared-1"])
+        let body = DaemonHarness.body(url: fleet.http.url("/files/compliant.mp4"), ids: ["shared-1"])
         try fleet.daemons[0].drop(seller: "s1", key: "same", body: body)
         try fleet.daemons[1].drop(seller: "s1", key: "same", body: body)
         try fleet.daemons[2].drop(seller: "s1", key: "solo", body: DaemonHarness.body(url: fleet.http.url("/files/no_audio_10s.mp4"), ids: ["solo-1"]))
@@ -365,7 +370,7 @@ final class FleetEndToEndTests: XCTestCase {
         XCTAssertEqual(first, second, "the same key and body in two inboxes make one video")
         let solo = try fleet.daemons[2].videoId(try fleet.daemons[2].waitForReceipt(seller: "s1", key: "solo"))
         // The key space is the fleet's: the same key with another body in a third inbox is refused.
-        try fleet.daemons[2].drop(seller: "s1", key: "same", body: DaemonHarness.body(url: fleet.http.url("/files/uniform/compliant.mp4"), ids: ["other"]))
+        try fleet.daemons[2].drop(seller: "s1", key: "same", body: DaemonHarness.body(url: fleet.http.url("/files/compliant.mp4"), ids: ["other"]))
         let reused = try fleet.daemons[2].waitForReceipt(seller: "s1", key: "same")
         XCTAssertEqual(Self.items(reused["errors"]).first?["code"]?.stringValue, "idempotency_key_reused", reused.compact)
 

@@ -8,7 +8,7 @@ import XCTest
 /// A fleet on one machine (CONTRACT section 10): one real PostgreSQL database (`PostgresServer`
 /// in a temporary folder), `count` real daemons with their own spools whose `store.url` names that
 /// database, a media folder they all publish into (`publish.mediaDirectory`), and one
-/// `TestHTTPServer` on 127.0.0.1 serving SampleMedia. A missing PostgreSQL binary is an error
+/// `TestHTTPServer` on 127.0.0.1 serving SampleMedia and SampleMedia/uniform. A missing PostgreSQL binary is an error
 /// (the test fails), never a skip. Everything stops and is removed when the harness goes away.
 final class FleetHarness: @unchecked Sendable {
     /// The PostgreSQL server (stop()/start() make an outage).
@@ -17,6 +17,8 @@ final class FleetHarness: @unchecked Sendable {
     let storeURL: String
     /// Serves SampleMedia (`/files/<name>`, `/throttle/<bytesPerSecond>/<name>`, …).
     let http: TestHTTPServer
+    /// The harness's temporary folder: `media/` and `samples/`.
+    let root: String
     /// The folder every daemon publishes renditions into.
     let mediaDirectory: String
     /// The daemons' harnesses, each with its own spool and config.
@@ -36,10 +38,12 @@ final class FleetHarness: @unchecked Sendable {
     init(daemons count: Int, overrides: [String: JSONValue] = [:], perDaemon: [Int: [String: JSONValue]] = [:]) throws {
         postgres = try PostgresServer()
         storeURL = try postgres.createDatabase()
-        http = try TestHTTPServer()
-        http.fileRoot = DaemonHarness.samples
-        mediaDirectory = NSTemporaryDirectory() + "video-ingest-fleet-media-" + UUID().uuidString.prefix(8)
+        let scratch = NSTemporaryDirectory() + "video-ingest-fleet-" + UUID().uuidString.prefix(8)
+        root = scratch
+        mediaDirectory = scratch + "/media"
         try FileManager.default.createDirectory(atPath: mediaDirectory, withIntermediateDirectories: true)
+        http = try TestHTTPServer()
+        http.fileRoot = try Self.linkSamples(into: scratch + "/samples")
         let common: [String: JSONValue] = [
             "store.url": .string(storeURL),
             "store.leaseSeconds": .integer(Self.leaseSeconds),
@@ -63,7 +67,19 @@ final class FleetHarness: @unchecked Sendable {
     deinit {
         for daemon in daemons where daemon.daemon != nil { _ = try? daemon.stopDaemon(signal: SIGKILL) }
         http.stop()
-        try? FileManager.default.removeItem(atPath: mediaDirectory)
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// Links every file of SampleMedia and SampleMedia/uniform into one folder, so that the test
+    /// server's `/files/<name>` (names without `/`) serves both.
+    private static func linkSamples(into folder: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for source in [DaemonHarness.samples, DaemonHarness.samples + "/uniform"] {
+            for name in try FileManager.default.contentsOfDirectory(atPath: source) where name.contains(".") {
+                try FileManager.default.createSymbolicLink(atPath: folder + "/" + name, withDestinationPath: source + "/" + name)
+            }
+        }
+        return folder
     }
 
     /// Whether `config check` accepts `publish.mediaDirectory` (the key lands in another branch).
