@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "HostileMedia"]),
         .testTarget(name: "IngestCryptoTests", dependencies: ["IngestCrypto"]),
         .testTarget(name: "IngestHTTPTests", dependencies: ["IngestHTTP"]),
-        .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore"]),
+        .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore", "TestPostgresServer"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["IngestStore", "CPostgres", "TestPostgresServer"]),
         .testTarget(name: "IngestDownloadTests", dependencies: ["IngestDownload", "IngestCrypto", "TestHTTPServer"]),
         .testTarget(name: "IngestObjectStoreTests", dependencies: ["IngestObjectStore", "TestS3Server", "TestHTTPServer"]),

@@ -15,15 +15,18 @@ public struct RequestHead: Sendable {
     public let clientAddress: String
     /// The client's `X-Request-Id` when it is 1-128 visible ASCII characters, otherwise a new one.
     public let requestId: String
+    /// The size of the header fields as sent (each `name: value` and its line end).
+    public let headerBytes: Int
 
     public init(method: String, rawPath: String, rawQuery: [(name: String, value: String)], headers: [String: String],
-                clientAddress: String, requestId: String) {
+                clientAddress: String, requestId: String, headerBytes: Int = 0) {
         self.method = method
         self.rawPath = rawPath
         self.rawQuery = rawQuery
         self.headers = headers
         self.clientAddress = clientAddress
         self.requestId = requestId
+        self.headerBytes = headerBytes
     }
 
     /// A header's value by case-insensitive name.

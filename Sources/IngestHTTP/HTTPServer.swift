@@ -17,11 +17,16 @@ public final class HTTPServer: @unchecked Sendable {
         public var perAddressConnections: Int
         /// A connection with no traffic for this long is closed.
         public var timeoutSeconds: Int
-        /// Memory for one connection's request line and headers; longer ones are refused by libmicrohttpd.
+        /// Memory for one connection's request line, headers and answer head (libmicrohttpd's
+        /// connection pool). Headers that do not fit are refused by libmicrohttpd itself with its
+        /// own 431 page, which no option or callback of 0.9.75 can change; the default leaves
+        /// room for the handler to refuse headers up to about 120 KiB with its own answer
+        /// (`RequestHead.headerBytes`). The pool is zeroed between keep-alive requests, so
+        /// its size is paid per request and is held per open connection.
         public var connectionMemoryBytes: Int
 
         public init(listen: String, threads: Int = 4, maxConnections: Int = 512, perAddressConnections: Int = 128,
-                    timeoutSeconds: Int = 30, connectionMemoryBytes: Int = 64 * 1024) {
+                    timeoutSeconds: Int = 30, connectionMemoryBytes: Int = 128 * 1024) {
             self.listen = listen
             self.threads = threads
             self.maxConnections = maxConnections
@@ -145,7 +150,7 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     private func makeHead(_ connection: OpaquePointer, url: UnsafePointer<CChar>, method: UnsafePointer<CChar>) -> RequestHead {
-        final class Collector { var headers: [String: String] = [:]; var query: [(name: String, value: String)] = [] }
+        final class Collector { var headers: [String: String] = [:]; var query: [(name: String, value: String)] = []; var bytes = 0 }
         let collector = Collector()
         let box = Unmanaged.passUnretained(collector).toOpaque()
         MHD_get_connection_values(connection, .HEADER_KIND, { cls, _, key, value in
@@ -153,6 +158,7 @@ public final class HTTPServer: @unchecked Sendable {
             let c = Unmanaged<Collector>.fromOpaque(cls).takeUnretainedValue()
             let name = String(cString: key).lowercased()
             let text = value.map { String(cString: $0) } ?? ""
+            c.bytes += name.utf8.count + text.utf8.count + 4
             c.headers[name] = c.headers[name].map { $0 + ", " + text } ?? text
             return .YES
         }, box)
@@ -166,7 +172,7 @@ public final class HTTPServer: @unchecked Sendable {
             ?? ((try? SecureRandom.bytes(16)).map(Hex.encode) ?? UUID().uuidString.lowercased())
         return RequestHead(method: String(cString: method), rawPath: String(cString: url), rawQuery: collector.query,
                            headers: collector.headers, clientAddress: ListenSocket.numericHost(CMicroHTTPD_client_address(connection)),
-                           requestId: requestId)
+                           requestId: requestId, headerBytes: collector.bytes)
     }
 
     private static func now() -> Double {

@@ -2,9 +2,9 @@ import IngestCore
 
 /// Hidden commands for `Benchmarks/run` (not listed in `--help`): `bench probe|download|upload|query`.
 let hiddenCommands: [Command] = [
-    Command(name: "bench", usage: "video-ingest bench probe FILE [--iterations N] | download URL DEST | upload ENDPOINT BUCKET FILE KEY | query --spool DIR [--iterations N] [--deep-page N]",
-            summary: "Benchmark harness timings (hidden).", options: ["iterations", "deep-page", "spool"]) { args throws(UsageError) in
-        guard let what = args.positionals.first else { throw UsageError("expected probe, download, upload or query") }
+    Command(name: "bench", usage: "video-ingest bench probe FILE [--iterations N] | download URL DEST | upload ENDPOINT BUCKET FILE KEY | query --spool DIR [--config FILE] [--iterations N] [--deep-page N] | claims --spool DIR [--config FILE] --claimers N --jobs M",
+            summary: "Benchmark harness timings (hidden).", options: ["iterations", "deep-page", "spool", "config", "claimers", "jobs"]) { args throws(UsageError) in
+        guard let what = args.positionals.first else { throw UsageError("expected probe, download, upload, query or claims") }
         let iterations = try args.int("iterations", default: 20, range: 1...100_000)
         switch what {
         case "probe":
@@ -18,8 +18,14 @@ let hiddenCommands: [Command] = [
         case "query":
             _ = try args.positionals(1, "query --spool DIR")
             guard let spool = args.options["spool"] else { throw UsageError("--spool is required") }
-            return BenchCommands.query(spool: spool, iterations: iterations,
+            return BenchCommands.query(spool: spool, configPath: args.options["config"], iterations: iterations,
                                        deepPage: try args.int("deep-page", default: 1000, range: 0...Int(Int32.max)))
+        case "claims":
+            _ = try args.positionals(1, "claims --spool DIR")
+            guard let spool = args.options["spool"] else { throw UsageError("--spool is required") }
+            return BenchCommands.claims(spool: spool, configPath: args.options["config"],
+                                        claimers: try args.int("claimers", default: 1, range: 1...256),
+                                        jobs: try args.int("jobs", default: 1000, range: 1...10_000_000))
         default:
             throw UsageError("unknown bench subcommand '\(what)'")
         }

@@ -78,6 +78,15 @@ let commands: [Command] = [
             throw UsageError("unknown webhooks subcommand '\(other)'; expected nothing or 'retry EVENT_ID'")
         }
     },
+    Command(name: "store", usage: "video-ingest store migrate --to URL [--config FILE] [--spool DIR]",
+            summary: "Copies the embedded SQLite store into an empty PostgreSQL database (the daemon must be stopped).",
+            options: ["to", "config", "spool"]) { args throws(UsageError) in
+        let words = try args.positionals(1, "'migrate'")
+        guard words[0] == "migrate" else { throw UsageError("unknown store subcommand '\(words[0])'; expected 'migrate --to URL'") }
+        guard let url = args.options["to"] else { throw UsageError("--to URL is required") }
+        if let problem = StoreCommands.problem(withTarget: url) { throw UsageError(problem) }
+        return StoreCommands.migrate(to: url, configPath: args.options["config"], spool: args.options["spool"])
+    },
     Command(name: "probe", usage: "video-ingest probe FILE [--config FILE]",
             summary: "Checks a local file as the pipeline would; prints format, duration, streams and verdict.", options: ["config"]) { args throws(UsageError) in
         let file = try args.positionals(1, "one file")[0]

@@ -34,7 +34,8 @@ final class BenchmarkSmokeTests: XCTestCase {
         let table = String(decoding: stdout, as: UTF8.self)
         XCTAssertEqual(process.terminationStatus, 0, "Benchmarks/run --smoke failed:\n\(table)\n\(String(decoding: stderr, as: UTF8.self).suffix(3000))")
         for row in ["optimize, ", "remux fast path", "probe, ", "one whole job", "throughput, ", "download ", "s3 upload ", "intake burst",
-                    "failing jobs", "list and status", "webhooks to a local receiver", "HTTP list"] {
+                    "failing jobs", "memory, peak RSS", "list and status", "webhooks to a local receiver", "HTTP list",
+                    "job claims", "list and status on PostgreSQL"] {
             XCTAssertTrue(table.contains("| " + row), "no row \"\(row)\" in:\n\(table)")
         }
         XCTAssertFalse(table.contains("| error |"), table)

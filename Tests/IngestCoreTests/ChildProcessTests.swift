@@ -70,3 +70,51 @@ final class ChildProcessTests: XCTestCase {
         }
     }
 }
+
+/// `WarmMediaChildren` with the real binary: a warm child waits, is taken once, one killed before use
+/// is skipped, and `stopAll` leaves none.
+final class WarmMediaChildrenTests: XCTestCase {
+    func testWarmChild_waits_isTakenOnce_aDeadOneIsSkipped_andStopAllKillsTheRest() throws {
+        let label = "warm-test-" + UUID().uuidString.prefix(8)
+        let pool = WarmMediaChildren(executable: DaemonHarness.binary, label: String(label), capacity: { 1 })
+        pool.refill()
+        pool.refill()
+        XCTAssertEqual(pool.idleCount, 1, "at most capacity children wait")
+        let first = try pool.take()
+        XCTAssertEqual(pool.idleCount, 0)
+        // The command line is readable once the child's execve has set it up (posix_spawn returns a little earlier).
+        var cmdline = ""
+        for _ in 0..<250 where cmdline.isEmpty {
+            cmdline = (try? String(contentsOfFile: "/proc/\(first.pid)/cmdline", encoding: .utf8)) ?? ""
+            if cmdline.isEmpty { usleep(20_000) }
+        }
+        XCTAssertTrue(cmdline.contains("media-child\u{0}warm\u{0}\(getpid())\u{0}\(label)"), cmdline.debugDescription)
+
+        pool.refill()
+        let killed = try pool.take()
+        XCTAssertEqual(kill(killed.pid, SIGKILL), 0)
+        _ = killed.wait(block: true)
+        XCTAssertFalse(killed.isAlive)
+
+        pool.refill()
+        let warm = try XCTUnwrap(try? pool.take())
+        XCTAssertNotEqual(warm.pid, first.pid)
+        // One request, then the child exits: an empty request (stdin closed) ends it with status 0.
+        XCTAssertTrue(first.sendAndClose(Data()))
+        XCTAssertEqual(first.wait(block: true).map { ($0 >> 8) & 0xff }, 0)
+
+        pool.refill()
+        XCTAssertEqual(pool.idleCount, 1)
+        var idle: Int32?
+        for _ in 0..<250 where idle == nil {
+            idle = MediaIsolationEndToEndTests.mediaChildren(of: String(label)).first { $0 != warm.pid }
+            if idle == nil { usleep(20_000) }
+        }
+        let idlePid = try XCTUnwrap(idle)
+        pool.stopAll()
+        XCTAssertFalse(WarmMediaChildTests.isRunning(idlePid), "stopAll killed and reaped the idle child")
+        pool.refill()
+        XCTAssertEqual(pool.idleCount, 0, "none is started after stopAll")
+        _ = warm
+    }
+}

@@ -81,7 +81,10 @@ final class FleetDaemonTests: XCTestCase {
         let changed = Date()
         try harness.waitUntil("the status file shows the approval", timeout: 2) { harness.statusFile(id)?["isApproved"] == .bool(true) }
         XCTAssertLessThan(Date().timeIntervalSince(changed), 2.0)
-        XCTAssertEqual(try other.staleStatusVideoIds(origin: VideoOrigin.embeddedSpool), [])
+        // The daemon marks the version written just after it renames the file into place.
+        try harness.waitUntil("the written version is recorded", timeout: 2) {
+            try other.staleStatusVideoIds(origin: VideoOrigin.embeddedSpool).isEmpty
+        }
     }
 }
 

@@ -32,11 +32,12 @@ final class JobLifecycleEndToEndTests: XCTestCase {
         harness = try DaemonHarness(["pipeline.mediaDeadlineSeconds": .integer(600)])
         try harness.startDaemon(environment: [MediaChildCommand.testHookVariable: "hang"])
         let id = try drop()
-        try harness.waitUntil("a media child runs", timeout: 30) { !MediaIsolationEndToEndTests.mediaChildren(of: harness.root).isEmpty }
+        try harness.waitUntil("a media child runs", timeout: 30) { !MediaIsolationEndToEndTests.workingMediaChildren(of: harness.root).isEmpty }
         let deleted = try harness.cli(["delete", id])
         XCTAssertEqual(deleted.status, 0, deleted.stderr)
         let afterDelete = try harness.statusCommand(id)
-        try harness.waitUntil("the child is killed", timeout: 5) { MediaIsolationEndToEndTests.mediaChildren(of: harness.root).isEmpty }
+        // The job's child is killed; a warm child (no job's yet) may wait on.
+        try harness.waitUntil("the child is killed", timeout: 5) { MediaIsolationEndToEndTests.workingMediaChildren(of: harness.root).isEmpty }
         try harness.waitUntil("the scratch folder is removed", timeout: 5) {
             !FileManager.default.fileExists(atPath: harness.spool + "/scratch/\(id)")
         }

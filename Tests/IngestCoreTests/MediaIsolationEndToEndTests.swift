@@ -155,7 +155,7 @@ final class MediaIsolationEndToEndTests: XCTestCase {
         try harness.startDaemon(environment: [MediaChildCommand.testHookVariable: "hang"])
         try harness.drop(seller: "s", key: "k", body: DaemonHarness.body(url: server.url("/files/good.mp4")))
         let id = try harness.videoId(try harness.waitForReceipt(seller: "s", key: "k"))
-        try harness.waitUntil("a media child runs", timeout: 20) { !Self.mediaChildren(of: harness.root).isEmpty }
+        try harness.waitUntil("a media child runs", timeout: 20) { !Self.workingMediaChildren(of: harness.root).isEmpty }
         let start = Date()
         XCTAssertEqual(try harness.stopDaemon(), 0)
         XCTAssertLessThan(Date().timeIntervalSince(start), 10, "the daemon does not wait for the child")
@@ -165,7 +165,16 @@ final class MediaIsolationEndToEndTests: XCTestCase {
         XCTAssertTrue(harness.logLines().contains { $0.contains("job returned to the queue") })
     }
 
-    /// Pids of live `media-child` processes whose request names a path under `root`.
+    /// Pids of live media children of `root` that have a job's request (their process name is
+    /// `media-job`); a warm child waiting for a request keeps the executable's name.
+    static func workingMediaChildren(of root: String) -> [Int32] {
+        mediaChildren(of: root).filter { pid in
+            (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.hasPrefix("media-job") ?? false
+        }
+    }
+
+    /// Pids of live `media-child` processes whose command line (a warm child's names the spool) or
+    /// request names a path under `root`.
     static func mediaChildren(of root: String) -> [Int32] {
         let marker = (root as NSString).lastPathComponent
         return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { (entry: String) -> Int32? in

@@ -12,7 +12,7 @@ final class ObjectStoreEndToEndTests: XCTestCase {
     private var http: TestHTTPServer!
     private var harness: DaemonHarness!
     private var bucket = ""
-    private let base = "https://cdn.example.com/videos"
+    private var base = "https://cdn.example.com/videos"
 
     override func setUpWithError() throws {
         http = try TestHTTPServer()
@@ -26,11 +26,14 @@ final class ObjectStoreEndToEndTests: XCTestCase {
     }
 
     /// A daemon publishing to a fresh bucket of `server` with the test identity (or `secret`).
+    /// With `baseInBucket` the public base URL is the bucket itself (`<endpoint>/<bucket>/renditions`),
+    /// so a test can fetch what a `Location` names.
     private func start(server: SeaweedFS? = nil, secret: String = SeaweedFS.secretKey, environment: [String: String] = [:],
-                       config: [String: JSONValue] = [:]) throws {
+                       config: [String: JSONValue] = [:], baseInBucket: Bool = false) throws {
         s3 = try server ?? Self.shared.get()
         bucket = "e2e-" + UUID().uuidString.prefix(8).lowercased()
         try s3.createBucket(bucket)
+        if baseInBucket { base = "\(s3.endpoint)/\(bucket)/renditions" }
         harness = try DaemonHarness([
             "publish.publicBaseUrl": .string(base),
             "publish.s3.endpoint": .string(s3.endpoint), "publish.s3.bucket": .string(bucket),
@@ -47,18 +50,20 @@ final class ObjectStoreEndToEndTests: XCTestCase {
         ["AWS_ACCESS_KEY_ID": SeaweedFS.accessKey, "AWS_SECRET_ACCESS_KEY": secret]
     }
 
-    private func drop(_ sample: String, key: String = UUID().uuidString) throws -> String {
-        try harness.drop(seller: "seller-1", key: key, body: DaemonHarness.body(url: http.url("/files/" + sample)))
-        return try harness.videoId(try harness.waitForReceipt(seller: "seller-1", key: key))
+    private func drop(_ sample: String, key: String = UUID().uuidString, seller: String = "seller-1") throws -> String {
+        try harness.drop(seller: seller, key: key, body: DaemonHarness.body(url: http.url("/files/" + sample)))
+        return try harness.videoId(try harness.waitForReceipt(seller: seller, key: key))
     }
 
     private func keys(_ id: String) -> [String] { ["renditions/\(id)/poster.jpg", "renditions/\(id)/video_hd.mp4"] }
 
-    /// What the optimizer makes of `sample` with the harness's config (it is deterministic).
+    /// What the optimizer makes of `sample` (a SampleMedia name or an absolute path) with the
+    /// harness's config (it is deterministic).
     private func optimizedLocally(_ sample: String) throws -> String {
         let out = harness.root + "/local-" + UUID().uuidString.prefix(6)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let result = try harness.run(["optimize", DaemonHarness.samples + "/" + sample, out, "--config", harness.configPath])
+        let input = sample.hasPrefix("/") ? sample : DaemonHarness.samples + "/" + sample
+        let result = try harness.run(["optimize", input, out, "--config", harness.configPath])
         XCTAssertEqual(result.status, 0, result.stderr)
         return out
     }
@@ -94,6 +99,82 @@ final class ObjectStoreEndToEndTests: XCTestCase {
         XCTAssertEqual(try harness.cli(["reject", ids[1], "--reason", "blurry"]).status, 0)
         try harness.waitUntil("the daemon removes both videos' objects", timeout: 30) { try s3.listKeys(bucket).isEmpty }
         try assertSecretNeverLogged([SeaweedFS.secretKey])
+    }
+
+    func testMediaRoutes_withS3_answer302ToTheObjectsURL_whoseBytesAreTheRendition_404UntilSuccessAndForOthers() throws {
+        try start(config: DaemonHarness.apiConfig(), baseInBucket: true)
+        let port = try harness.httpPort()
+        func get(_ method: String, _ id: String, _ name: String, key: String = DaemonHarness.sellerKeys["s1"]!) throws -> HTTPAnswer {
+            try HTTPClient.request(port: port, method, "/v1/videos/\(id)/\(name)", headers: [("Authorization", "Bearer " + key)])
+        }
+        let id = try drop("h264_aac_10s.mp4", seller: "s1")
+        XCTAssertEqual(try get("GET", id, "video_hd.mp4").status, 404, "no rendition before SUCCESS")
+        XCTAssertEqual(try get("GET", id, "video_hd.mp4").errorCode, "not_found")
+        XCTAssertEqual(try harness.waitForFinalStatus(id)["status"], .string("SUCCESS"))
+        let local = try optimizedLocally("h264_aac_10s.mp4")
+        for name in ["video_hd.mp4", "poster.jpg"] {
+            let location = "\(base)/\(id)/\(name)"
+            for method in ["GET", "HEAD"] {
+                let answer = try get(method, id, name)
+                XCTAssertEqual(answer.status, 302, "\(method) \(name): \(answer.text)")
+                XCTAssertEqual(answer.headers["location"], location, "\(method) \(name)")
+            }
+            XCTAssertEqual(try get("GET", id, name, key: DaemonHarness.adminKey).headers["location"], location, "an admin is sent there too")
+            let other = try get("GET", id, name, key: DaemonHarness.sellerKeys["s2"]!)
+            XCTAssertEqual(other.status, 404, "another seller's video does not exist for s2")
+            XCTAssertNil(other.headers["location"])
+            let fetched = harness.root + "/fetched-" + name
+            XCTAssertEqual(try s3.signedGet(location, to: fetched), 200)
+            XCTAssertTrue(FileManager.default.contentsEqual(atPath: fetched, andPath: local + "/" + name),
+                          "\(name) at the Location is what the optimizer writes")
+        }
+        XCTAssertEqual(harness.files(under: "media/\(id)"), [], "media/ keeps nothing once the upload is confirmed")
+        XCTAssertEqual(try harness.cli(["delete", id]).status, 0)
+        XCTAssertEqual(try get("GET", id, "video_hd.mp4").status, 404, "a deleted video has no media")
+    }
+
+    /// A 60 MB rendition goes up by multipart. The source is made at test time with ffmpeg (75 s of
+    /// 640x360 noise at 7 Mbit/s, H.264, ~66 MB, ~6 s to make): it already meets the rendition's
+    /// points and the 8 Mbit/s cap, so the optimizer's fast path copies it and the pipeline itself
+    /// produces the 60 MB file cheaply; nothing large is committed.
+    func testA60MBRendition_goesUpByMultipart_andTheObjectsSizeAndSHA256MatchTheRendition() throws {
+        try start()
+        let source = harness.root + "/big-source.mp4"
+        let made = try DaemonHarness.runProcess("/usr/bin/ffmpeg", [
+            "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+            "-i", "testsrc2=size=640x360:rate=30:duration=75,noise=alls=40:allf=t+u",
+            "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "7M", "-maxrate", "7.2M", "-bufsize", "2M", "-g", "60",
+            "-pix_fmt", "yuv420p", "-movflags", "+faststart", source], timeout: 120)
+        XCTAssertEqual(made.status, 0, made.stderr)
+        http.fileRoot = harness.root
+        let id = try drop("big-source.mp4")
+        let doc = try harness.waitForFinalStatus(id, timeout: 120)
+        XCTAssertEqual(doc["status"], .string("SUCCESS"), doc.pretty)
+        let local = try optimizedLocally(source)
+        let rendition = local + "/video_hd.mp4"
+        let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: rendition)[.size] as? Int)
+        XCTAssertGreaterThan(size, 60_000_000, "the rendition is the fast path's copy of the ~66 MB source")
+        let digest = try DaemonHarness.runProcess("/usr/bin/sha256sum", [rendition]).stdout.split(separator: " ").first.map(String.init)
+        // boto3 (the independent client): the object's size, its multipart ETag ("<md5>-<parts>") and
+        // the SHA-256 of its bytes as downloaded.
+        let out = try s3.boto3("""
+            import hashlib
+            head = s3.head_object(Bucket=sys.argv[1], Key=sys.argv[2])
+            body = s3.get_object(Bucket=sys.argv[1], Key=sys.argv[2])["Body"]
+            h = hashlib.sha256()
+            for chunk in body.iter_chunks(1 << 20):
+                h.update(chunk)
+            print(json.dumps({"size": head["ContentLength"], "etag": head["ETag"].strip('"'), "sha256": h.hexdigest(),
+                              "type": head["ContentType"]}))
+            """, [bucket, "renditions/\(id)/video_hd.mp4"])
+        let object = try JSONParser.parse(Data(out.utf8))
+        XCTAssertEqual(object["size"], .integer(Int64(size)))
+        XCTAssertEqual(object["sha256"]?.stringValue, digest)
+        XCTAssertEqual(object["type"], .string("video/mp4"))
+        let parts = (size + (8 << 20) - 1) / (8 << 20)
+        XCTAssertTrue(object["etag"]?.stringValue?.hasSuffix("-\(parts)") ?? false,
+                      "a multipart upload of \(parts) parts of 8 MiB: \(object["etag"]?.stringValue ?? "")")
+        XCTAssertEqual(harness.files(under: "media/\(id)"), [])
     }
 
     func testS3ServerDownDuringPublish_jobRetries_andSucceedsWhenItIsBack_neverFailed() throws {

@@ -16,6 +16,24 @@ final class SupportTests: XCTestCase {
         XCTAssertEqual(try JSONParser.parse(Data(#""\ud83d\ude00""#.utf8)), .string("😀"))
     }
 
+    func testLogTimestamp_isRFC3339UTCWithMilliseconds_andTheCurrentTime() throws {
+        let before = Date()
+        let text = Log.timestamp()
+        XCTAssertNotNil(text.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"#, options: .regularExpression), text)
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let parsed = try XCTUnwrap(parser.date(from: text))
+        XCTAssertLessThan(abs(parsed.timeIntervalSince(before)), 1)
+    }
+
+    func testJSONValue_prettyAndCompact_writeTheSameDocument() throws {
+        let value = JSONValue.object([("a", .array([.integer(1), .number(2.5), .null, .bool(true)])), ("b", .object([])),
+                                      ("ü\u{2028}", .string("line\nquote\"é"))])
+        XCTAssertEqual(value.compact, #"{"a":[1,2.5,null,true],"b":{},"ü\u2028":"line\nquote\"é"}"#)
+        XCTAssertEqual(value.pretty, "{\n  \"a\": [\n    1,\n    2.5,\n    null,\n    true\n  ],\n  \"b\": {},\n  \"ü\\u2028\": \"line\\nquote\\\"é\"\n}")
+        XCTAssertEqual(try JSONParser.parse(Data(value.compactBytes)), value)
+    }
+
     func testJSONValue_escapesControlCharacters() {
         XCTAssertEqual(JSONValue.string("a\"b\\c\n\u{01}").compact, #""a\"b\\c\n\u0001""#)
     }

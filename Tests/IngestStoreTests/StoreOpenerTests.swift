@@ -1,5 +1,5 @@
 import Foundation
-import IngestStore
+@testable import IngestStore
 import Testing
 
 /// `StoreOpener` picks the driver from `store.url`, and store URLs never show a password.
@@ -24,14 +24,32 @@ import Testing
         expectFalse(FileManager.default.fileExists(atPath: fixture.sqlitePath), "no SQLite file for a store.url")
     }
 
-    @Test func postgresURLs_areRecognised_untilTheDriverIsWiredItIsAClearError() throws {
-        let fixture = try StoreFixture(.sqlite)
+    @Test func postgresURLs_areRecognised() {
         expectTrue(StoreOpener.isPostgresURL("postgresql://ingest@localhost:5432/ingest"))
         expectTrue(StoreOpener.isPostgresURL("POSTGRES://localhost/ingest"))
         expectFalse(StoreOpener.isPostgresURL("postgresql:/ingest"))
         expectFalse(StoreOpener.isPostgresURL("http://localhost/ingest"))
-        expectThrows(try StoreOpener.open(url: "postgresql://u:hunter2@localhost/db", sqlitePath: fixture.sqlitePath, passwordFile: nil)) { error in
-            expectTrue("\(error)".contains("postgresql://u:***@localhost/db"), "\(error)")
+    }
+
+    @Test func postgresURL_opensThePostgreSQLDriver_andNoSQLiteFile() throws {
+        let fixture = try StoreFixture(.postgres)
+        let url = try #require(fixture.postgresURL)
+        for scheme in ["postgresql", "postgres"] {
+            let sameURL = scheme + url.drop(while: { $0 != ":" })
+            let store = try StoreOpener.open(url: sameURL, sqlitePath: fixture.sqlitePath, passwordFile: nil)
+            expectTrue(store is PostgresVideoStore)
+            expectEqual(store.schemaVersion, SQLiteVideoStore.schemaVersion, "both drivers at one schema version")
+            expectTrue(store.describesLocation.hasPrefix("postgresql://postgres@"), store.describesLocation)
+            try store.ping()
+        }
+        expectFalse(FileManager.default.fileExists(atPath: fixture.sqlitePath), "no SQLite file for a store.url")
+    }
+
+    @Test func unreachablePostgres_isUnavailable_withoutThePassword() throws {
+        let fixture = try StoreFixture(.sqlite)
+        // A port nothing listens on (the shared server's port + 1 is free at worst briefly; 1 is never served).
+        expectThrows(try StoreOpener.open(url: "postgresql://u:hunter2@127.0.0.1:1/db", sqlitePath: fixture.sqlitePath, passwordFile: nil)) { error in
+            expectEqual((error as? StoreError)?.code, .unavailable, "\(error)")
             expectFalse("\(error)".contains("hunter2"), "\(error)")
         }
     }

@@ -3,21 +3,6 @@ import TestPostgresServer
 import XCTest
 @testable import IngestStore
 
-/// The PostgreSQL server of this test process: started by the first test that needs it,
-/// stopped when the process exits (`PostgresReaper`). Every test gets a database of its own.
-enum SharedPostgres {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var result: Result<PostgresServer, Error>?
-
-    /// The shared server; a server that cannot start fails every test that asks (never a skip).
-    static func server() throws -> PostgresServer {
-        try lock.withLock {
-            if result == nil { result = Result { try PostgresServer() } }
-            return try result!.get()
-        }
-    }
-}
-
 /// Base class: a fresh PostgreSQL database per test, and the same helpers as `StoreTestCase`
 /// (IngestStoreTests), so a case reads the same on both drivers. `openStore()` is the one
 /// factory every case goes through: each call is a new connection, like another daemon.

@@ -164,6 +164,22 @@ public final class SeaweedFS: @unchecked Sendable {
             """, [bucket, key, destination]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// GETs `url` (an object's URL on this server) with curl, signed with the test identity
+    /// (`--aws-sigv4`), into `destination`; returns the HTTP status.
+    public func signedGet(_ url: String, to destination: String) throws -> Int {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-sS", "--noproxy", "*", "-o", destination, "-w", "%{http_code}", "--aws-sigv4", "aws:amz:us-east-1:s3",
+                             "--user", Self.accessKey + ":" + Self.secretKey, url]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let status = Int(text) else { throw SeaweedError("curl \(url) failed: \(text)") }
+        return status
+    }
+
     // MARK: - Processes and ports
 
     /// `count` ports below 55536 whose gRPC twins (port + 10000) are free too.

@@ -11,18 +11,20 @@ final class APIHandler: HTTPHandler, @unchecked Sendable {
     static let maxJSONBytes = 64 * 1024
     /// Room for the text fields of an upload beside the file.
     static let maxUploadFieldBytes = 256 * 1024
+    /// The largest header fields together (larger: 431 with the error envelope).
+    static let maxHeaderBytes = 64 * 1024
 
     let configSource: ConfigSource
     let layout: SpoolLayout
     let stores: StorePool
-    let limiter: any VideoStore
+    let limiter: RateReservations
     let metrics: Metrics
     let log = Log.shared
     /// Called after a create committed a job (wakes idle workers).
     let onCreated: @Sendable () -> Void
     private let drainingFlag = LockedValue(false)
 
-    init(configSource: ConfigSource, layout: SpoolLayout, stores: StorePool, limiter: any VideoStore, metrics: Metrics,
+    init(configSource: ConfigSource, layout: SpoolLayout, stores: StorePool, limiter: RateReservations, metrics: Metrics,
          onCreated: @escaping @Sendable () -> Void) {
         self.configSource = configSource
         self.layout = layout
@@ -41,6 +43,9 @@ final class APIHandler: HTTPHandler, @unchecked Sendable {
     // MARK: - HTTPHandler
 
     func plan(_ head: RequestHead) -> BodyPlan {
+        if head.headerBytes > Self.maxHeaderBytes {
+            return .respond(APIResponse.error(.headersTooLarge, headers: [("Connection", "close")]))
+        }
         guard let route = Route.match(head.rawPath) else { return .respond(APIResponse.error(.notFound)) }
         guard route.methods.contains(head.method) else { return .respond(APIResponse.methodNotAllowed(route)) }
         if route.isPublic { return .none }

@@ -7,7 +7,7 @@ enum APIResponse {
     /// A JSON answer.
     static func json(_ status: Int, _ document: JSONValue, headers: [(String, String)] = []) -> HTTPResponse {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json; charset=utf-8")] + headers,
-                     body: .bytes(Data((document.compact + "\n").utf8)))
+                     body: .bytes(Data(document.compactBytes + [UInt8(ascii: "\n")])))
     }
 
     /// An error of the API's own codes.

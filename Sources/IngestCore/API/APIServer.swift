@@ -20,7 +20,7 @@ final class APIServer: @unchecked Sendable {
         let open = { [configSource] in try configSource.current.openStore(layout: layout) }
         let stores = try StorePool(count: Self.threads, open: open)
         handler = APIHandler(configSource: configSource, layout: layout, stores: stores,
-                             limiter: try open(), metrics: Metrics.shared, onCreated: onCreated)
+                             limiter: RateReservations(limiter: try open()), metrics: Metrics.shared, onCreated: onCreated)
         HTTPServer.libraryLog.set { Log.shared.warn("libmicrohttpd: \($0)") }
         server = try HTTPServer(
             .init(listen: listen, threads: Self.threads, maxConnections: config.maxConnections,

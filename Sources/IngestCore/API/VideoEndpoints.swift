@@ -83,9 +83,18 @@ struct VideoEndpoints {
         return try moderate(id, .reject(reason: reason))
     }
 
-    /// `GET /v1/videos/{id}/video_hd.mp4` and `…/poster.jpg`.
+    /// `GET /v1/videos/{id}/video_hd.mp4` and `…/poster.jpg`: the file from the media folder, or,
+    /// for a video whose objects went to the bucket (`publish.s3`; the upload is confirmed before
+    /// SUCCESS), 302 to the object's public URL (CONTRACT section 11).
     func media(_ id: String, _ file: Route.MediaFile, _ head: RequestHead) throws -> HTTPResponse {
         guard let video = try visibleVideo(id), video.status == .success else { return APIResponse.error(.notFound) }
+        if try store.publishedObjects(videoId: id).contains(where: { $0.key.hasSuffix("/" + file.rawValue) }) {
+            let published = file == .rendition ? video.optimizedVideoUrl : video.posterUrl
+            guard let url = config.publish.publicBaseUrl.map({ "\($0)/\(id)/\(file.rawValue)" }) ?? published else {
+                return APIResponse.error(.notFound)
+            }
+            return HTTPResponse(status: 302, headers: [("Location", url), ("Cache-Control", "private, max-age=0")])
+        }
         return MediaFileResponse.serve(path: layout.mediaFolder(videoId: id) + "/" + file.rawValue, contentType: file.contentType, head: head)
     }
 

@@ -63,9 +63,12 @@ public enum BenchCommands {
     /// `bench query --spool DIR`: the list and status queries of the CLI against the spool's store,
     /// each `iterations` times: page 0, page `deepPage`, `--status FAILED`, `--id ID`, and `status ID`
     /// (ID: the newest video). Times are the store calls alone, in milliseconds.
-    public static func query(spool: String, iterations: Int, deepPage: Int) -> CommandResult {
+    /// `configPath` (nil: the built-in defaults) names the store: its `store.url` runs the same
+    /// queries on PostgreSQL.
+    public static func query(spool: String, configPath: String? = nil, iterations: Int, deepPage: Int) -> CommandResult {
         do {
-            let store = try IngestConfig().openStore(layout: SpoolLayout(root: spool))
+            let config = configPath == nil ? IngestConfig() : try ConfigLoader.load(option: configPath)
+            let store = try config.openStore(layout: SpoolLayout(root: spool))
             guard let newest = try store.list(ListQuery(page: 0, size: 1)).items.first else {
                 return .failure("the store under \(spool) holds no video")
             }
@@ -94,6 +97,49 @@ public enum BenchCommands {
         }
     }
 
+    /// `bench claims --spool DIR [--config FILE] --claimers N --jobs M`: stores M videos in the
+    /// config's store (SQLite, or PostgreSQL by `store.url`), then N threads, each with its own
+    /// store connection (as N workers of a fleet have), claim jobs until none is left. Prints the
+    /// claims per second over the claiming alone and checks that every job was claimed once.
+    public static func claims(spool: String, configPath: String?, claimers: Int, jobs: Int) -> CommandResult {
+        do {
+            let config = configPath == nil ? IngestConfig() : try ConfigLoader.load(option: configPath)
+            let layout = SpoolLayout(root: spool)
+            try layout.create()
+            let seeder = try config.openStore(layout: layout)
+            let seedStart = monotonicNow()
+            for index in 0..<jobs {
+                let video = NewVideo(sellerId: "bench-\(index % 100)", title: "Claim bench \(index)", description: nil,
+                                     videoUrl: "https://cdn.example.com/v\(index).mp4", productContentIds: ["p\(index)"],
+                                     videoContentType: "PRODUCT_PROMOTION", storeFrontCode: "TR")
+                _ = try seeder.createVideo(video, idempotencyKey: "claim-bench-\(index)", bodyDigest: "bench", now: Date())
+            }
+            let seedSeconds = monotonicNow() - seedStart
+            let stores = try (0..<claimers).map { _ in try config.openStore(layout: layout) }
+            let counts = ClaimCounts(claimers)
+            let start = monotonicNow()
+            DispatchQueue.concurrentPerform(iterations: claimers) { worker in
+                do {
+                    while try stores[worker].claimJob(owner: "bench-\(worker)", leaseSeconds: 3600, now: Date(), videoId: nil) != nil {
+                        counts.add(worker)
+                    }
+                } catch {
+                    counts.fail("\(error)")
+                }
+            }
+            let seconds = monotonicNow() - start
+            let (claimed, errors) = counts.snapshot
+            guard errors.isEmpty else { return .failure("a claimer failed: \(errors[0])") }
+            guard claimed == jobs else { return .failure("\(claimed) claims of \(jobs) jobs") }
+            return .ok(.object([("store", .string(seeder.describesLocation)), ("claimers", .integer(Int64(claimers))),
+                                ("claims", .integer(Int64(claimed))), ("seconds", .number(seconds)),
+                                ("claimsPerSecond", .number((Double(claimed) / seconds).rounded())),
+                                ("seedSeconds", .number(seedSeconds))]))
+        } catch {
+            return .failure("\(error)")
+        }
+    }
+
     /// Median, p99 and max of `seconds`, in milliseconds.
     private static func timings(_ seconds: [Double]) -> JSONValue {
         let sorted = seconds.sorted()
@@ -108,4 +154,16 @@ public enum BenchCommands {
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
+}
+
+/// What the claimers of `BenchCommands.claims` counted, from several threads.
+private final class ClaimCounts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var perWorker: [Int]
+    private var errors: [String] = []
+
+    init(_ workers: Int) { perWorker = Array(repeating: 0, count: workers) }
+    func add(_ worker: Int) { lock.withLock { perWorker[worker] += 1 } }
+    func fail(_ error: String) { lock.withLock { errors.append(error) } }
+    var snapshot: (claims: Int, errors: [String]) { lock.withLock { (perWorker.reduce(0, +), errors) } }
 }

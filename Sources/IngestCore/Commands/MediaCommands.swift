@@ -33,7 +33,7 @@ public enum MediaCommands {
             guard let format = check.format else { return .failure("\(input): not a known video container") }
             let start = Date()
             let result = try Optimizer.optimize(input: input, format: format, outputDirectory: outputDirectory,
-                                                settings: config.optimizeSettings)
+                                                settings: config.optimizeSettings, source: check.probe)
             return .ok(.object([
                 ("video", .string(result.videoPath)), ("poster", .string(result.posterPath)),
                 ("fastPath", .bool(result.usedFastPath)),
@@ -62,6 +62,14 @@ public enum MediaCommands {
         }
         var members: [(String, JSONValue)] = [("valid", .bool(true)), ("spoolDirectory", .string(config.spoolDirectory)),
                                               ("workers", .integer(Int64(config.workers)))]
+        if config.publish.mediaDirectory != nil {
+            let media = SpoolLayout(root: config.spoolDirectory, mediaDirectory: config.publish.mediaDirectory).media
+            if let problem = MediaDirectoryCheck.problem(media) {
+                let document = JSONValue.object([("valid", .bool(false)), ("problems", .array([.string(problem)]))])
+                return CommandResult(exitCode: 2, stdout: document.pretty + "\n", stderr: "video-ingest: invalid config \(file): \(problem)\n")
+            }
+            members.append(("mediaDirectory", .string(media)))
+        }
         if let s3 = config.publish.s3 { members.append(("s3", ObjectStoreCheck.describe(s3))) }
         guard connect else { return .ok(.object(members)) }
         guard let s3 = config.publish.s3 else { return .failure("--connect needs publish.s3 in \(file)") }

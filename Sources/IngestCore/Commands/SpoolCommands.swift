@@ -11,7 +11,7 @@ public struct SpoolCommands {
     /// resolves the spool (`--spool`, or the config's `spoolDirectory`).
     public init(configPath: String?, spool: String?) throws(ConfigError) {
         config = try ConfigLoader.load(option: configPath)
-        layout = SpoolLayout(root: spool ?? config.spoolDirectory)
+        layout = SpoolLayout(root: spool ?? config.spoolDirectory, mediaDirectory: config.publish.mediaDirectory)
     }
 
     /// The commands on an already resolved layout and config (tests).

@@ -75,6 +75,9 @@ public enum ConfigLoader {
         reader.optionalString("publish.publicBaseUrl", &c.publish.publicBaseUrl) {
             $0.hasPrefix("http://") || $0.hasPrefix("https://") || $0.hasPrefix("file://")
         }
+        reader.optionalString("publish.mediaDirectory", &c.publish.mediaDirectory, what: "null or a folder path") {
+            !$0.isEmpty && $0 != "/" && !$0.contains("\u{0}")
+        }
         reader.bool("publish.autoApprove", &c.publish.autoApprove)
         c.publish.s3 = reader.s3Settings("publish.s3")
 

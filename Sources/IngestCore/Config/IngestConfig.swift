@@ -60,6 +60,9 @@ public struct IngestConfig: Sendable, Equatable {
     /// Where renditions are published and whether they go live at once.
     public struct Publish: Sendable, Equatable {
         public var publicBaseUrl: String? = nil
+        /// Where renditions are written and served from, absolute or relative to the spool; nil is
+        /// the spool's `media/` (CONTRACT section 10). Read when the daemon starts.
+        public var mediaDirectory: String? = nil
         public var autoApprove = false
         /// Object storage (CONTRACT section 11); nil publishes into the spool's `media/`.
         public var s3: S3Settings? = nil

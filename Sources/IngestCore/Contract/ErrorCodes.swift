@@ -89,6 +89,8 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
     /// A query parameter that is not valid (`page=-1`, `size=abc`; 400).
     case invalidParameter = "invalid_parameter"
     case rateLimitExceeded = "rate_limit_exceeded"
+    /// Header fields over 64 KiB together (431).
+    case headersTooLarge = "request_header_fields_too_large"
     case `internal`
     case unavailable
 
@@ -106,6 +108,7 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
         case .payloadTooLarge: return 413
         case .unsupportedMediaType: return 415
         case .rateLimitExceeded: return 429
+        case .headersTooLarge: return 431
         case .internal: return 500
         case .unavailable: return 503
         }
@@ -125,6 +128,7 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
         case .payloadTooLarge: return "The request body is too large."
         case .unsupportedMediaType: return "Send application/json or multipart/form-data."
         case .rateLimitExceeded: return "Too many requests; try again after Retry-After seconds."
+        case .headersTooLarge: return "The request's header fields are larger than 64 KiB together."
         case .internal: return "Internal error."
         case .unavailable: return "The service is not available right now; try again later."
         }

@@ -67,10 +67,11 @@ extension Daemon {
 
     /// Rewrites the status files of this spool's videos (`StatusWriter.origin`) that are older
     /// than their document: a change committed by another daemon of the fleet, or a crash, a full
-    /// disk or an I/O error between a commit and its file. Best effort: the next sweep retries.
-    func keepStatusFilesCurrent(store: any VideoStore, statusWriter: StatusWriter) {
+    /// disk or an I/O error between a commit and its file; except those in `skipping`. Best effort:
+    /// the next sweep retries.
+    func keepStatusFilesCurrent(store: any VideoStore, statusWriter: StatusWriter, skipping: Set<String> = []) {
         do {
-            let stale = try store.staleStatusVideoIds(origin: statusWriter.origin)
+            let stale = try store.staleStatusVideoIds(origin: statusWriter.origin).filter { !skipping.contains($0) }
             if !stale.isEmpty {
                 try statusWriter.write(videoIds: stale)
                 log.info("rewrote \(stale.count) status files")

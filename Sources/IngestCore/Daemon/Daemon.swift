@@ -21,6 +21,8 @@ public final class Daemon: @unchecked Sendable {
     let ownerId: String
     let clock: IngestClock = SystemClock()
     private let activeLeases = LockedValue<Set<LeaseToken>>([])
+    /// The videos whose jobs this daemon's workers run (they write those status files themselves).
+    private let activeVideos = LockedValue<Set<String>>([])
     private let workersDone = DispatchGroup()
     private var workerThreads = 0
 
@@ -30,9 +32,17 @@ public final class Daemon: @unchecked Sendable {
         let initial = try ConfigLoader.load(option: configPath)
         let exists = FileManager.default.fileExists(atPath: path)
         configSource = ConfigSource(path: exists ? path : nil, initial: initial)
-        layout = SpoolLayout(root: spool ?? initial.spoolDirectory)
-        ownerPrefix = ProcessInfo.processInfo.hostName + ":" + URL(fileURLWithPath: layout.root).standardizedFileURL.path + "#"
+        layout = SpoolLayout(root: spool ?? initial.spoolDirectory, mediaDirectory: initial.publish.mediaDirectory)
+        ownerPrefix = Self.machineName() + ":" + URL(fileURLWithPath: layout.root).standardizedFileURL.path + "#"
         ownerId = ownerPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// The kernel's host name (gethostname(2)). Not `ProcessInfo.hostName`, which resolves the
+    /// machine's addresses through the name resolver and may send queries off the machine.
+    private static func machineName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(cString: buffer)
     }
 
     /// Runs until SIGTERM or SIGINT. Returns the exit status.
@@ -93,6 +103,7 @@ public final class Daemon: @unchecked Sendable {
         api?.drain(timeout: 10)
         let deadline = DispatchTime.now() + 25
         if workersDone.wait(timeout: deadline) == .timedOut { log.warn("workers did not stop in time; their jobs run again at the next start") }
+        runner.mediaChildren.stopAll()  // the idle warm media children (a running one is killed by its worker)
         _ = intakeDone.wait(timeout: deadline)
         _ = heartbeatDone.wait(timeout: .now() + 2)  // the heartbeat, the object-deletion loop and the wakeup relay
         notifier.stop(timeout: 1)
@@ -161,7 +172,9 @@ public final class Daemon: @unchecked Sendable {
             }
             guard let job, let lease = job.lease else { signal.wait(timeout: idleSeconds); continue }
             activeLeases.withValue { _ = $0.insert(lease) }
+            activeVideos.withValue { _ = $0.insert(job.videoId) }
             runner.run(job, isStopping: { signal.isStopped })
+            activeVideos.withValue { _ = $0.remove(job.videoId) }
             activeLeases.withValue { _ = $0.remove(lease) }
             signal.notify()
         }
@@ -184,7 +197,10 @@ public final class Daemon: @unchecked Sendable {
                 }
             }
             if clock.monotonicSeconds() - lastSweep >= Self.statusSweepSeconds {
-                keepStatusFilesCurrent(store: store, statusWriter: statusWriter)
+                // The videos this daemon runs are left to their workers (which write after every
+                // commit) and to the repair pass, so the sweep never holds status.lock while a
+                // worker writes the file of the outcome it just committed.
+                keepStatusFilesCurrent(store: store, statusWriter: statusWriter, skipping: activeVideos.withValue { $0 })
                 lastSweep = clock.monotonicSeconds()
             }
             if clock.monotonicSeconds() - lastRepair >= Self.repairIntervalSeconds {

@@ -42,29 +42,42 @@ struct ChildProcess {
 
     /// Starts the child and waits for it. `onStderrLine` gets each line of its stderr (without the newline).
     func run(shouldStop: () -> Bool, onStderrLine: (String) -> Void) throws(SpawnError) -> Outcome {
-        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
-        guard GlibcExtras.closeOnExecPipe(&outPipe) == 0 else { throw SpawnError(description: "pipe2: \(Self.errnoText())") }
-        guard GlibcExtras.closeOnExecPipe(&errPipe) == 0 else {
-            close(outPipe[0]); close(outPipe[1])
-            throw SpawnError(description: "pipe2: \(Self.errnoText())")
+        let child = try start(withStdin: false)
+        return collect(child, shouldStop: shouldStop, onStderrLine: onStderrLine)
+    }
+
+    /// Starts the child without waiting for it. With `withStdin` its stdin is a pipe whose write end
+    /// the returned `RunningChild` holds (else /dev/null).
+    func start(withStdin: Bool) throws(SpawnError) -> RunningChild {
+        var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
+        func closeAll() { (inPipe + outPipe + errPipe).filter { $0 >= 0 }.forEach { close($0) } }
+        guard !withStdin || GlibcExtras.closeOnExecPipe(&inPipe) == 0,
+              GlibcExtras.closeOnExecPipe(&outPipe) == 0, GlibcExtras.closeOnExecPipe(&errPipe) == 0 else {
+            let reason = Self.errnoText()
+            closeAll()
+            throw SpawnError(description: "pipe2: \(reason)")
         }
         let pid: pid_t
         do {
-            defer { close(outPipe[1]); close(errPipe[1]) }
-            pid = try spawn(stdout: outPipe[1], stderr: errPipe[1])
+            pid = try spawn(stdin: withStdin ? inPipe[0] : nil, stdout: outPipe[1], stderr: errPipe[1])
         } catch {
-            close(outPipe[0]); close(errPipe[0])
+            closeAll()
             throw error
         }
-        defer { close(outPipe[0]); close(errPipe[0]) }
-        return collect(pid: pid, stdout: outPipe[0], stderr: errPipe[0], shouldStop: shouldStop, onStderrLine: onStderrLine)
+        if withStdin { close(inPipe[0]) }
+        close(outPipe[1]); close(errPipe[1])
+        return RunningChild(pid: pid, stdin: withStdin ? inPipe[1] : -1, stdout: outPipe[0], stderr: errPipe[0])
     }
 
-    private func spawn(stdout: Int32, stderr: Int32) throws(SpawnError) -> pid_t {
+    private func spawn(stdin: Int32?, stdout: Int32, stderr: Int32) throws(SpawnError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let stdin {
+            posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
         if !GlibcExtras.addCloseFrom(&actions, 3) {
@@ -91,8 +104,10 @@ struct ChildProcess {
         return pid
     }
 
-    private func collect(pid: pid_t, stdout: Int32, stderr: Int32, shouldStop: () -> Bool,
-                         onStderrLine: (String) -> Void) -> Outcome {
+    /// Reads the output of a started child until it exits, under this run's deadline (counted from
+    /// now) and `shouldStop`; either kills it with SIGKILL.
+    func collect(_ child: RunningChild, shouldStop: () -> Bool, onStderrLine: (String) -> Void) -> Outcome {
+        let stdout = child.stdoutFd, stderr = child.stderrFd
         let deadline = SystemClock.monotonic() + deadlineSeconds  // monotonic: a clock step kills no child
         var output = Data(), overflowed = false
         var errLine = Data()
@@ -101,7 +116,7 @@ struct ChildProcess {
         var buffer = [UInt8](repeating: 0, count: 65_536)
 
         func kill9() {
-            if !killed { kill(pid, SIGKILL); killed = true }
+            if !killed { child.kill9(); killed = true }
         }
         func flushLine() {
             if !errLine.isEmpty { onStderrLine(String(decoding: errLine, as: UTF8.self)) }
@@ -136,13 +151,10 @@ struct ChildProcess {
         // Both pipes are closed: the child has exited (or closed them and goes on; the deadline still holds).
         var status: Int32 = 0
         while true {
-            let waited = waitpid(pid, &status, killed ? 0 : WNOHANG)
-            if waited == pid { break }
-            if waited < 0 && errno != EINTR { break }
-            if waited == 0 {
-                if shouldStop() { stopped = true; kill9() } else if SystemClock.monotonic() >= deadline { killedAtDeadline = true; kill9() }
-                usleep(20_000)
-            }
+            if let exited = child.wait(block: killed) { status = exited; break }
+            if child.reaped { break }
+            if shouldStop() { stopped = true; kill9() } else if SystemClock.monotonic() >= deadline { killedAtDeadline = true; kill9() }
+            if !killed { usleep(20_000) }
         }
         let termination: Termination
         if stopped {

@@ -36,6 +36,13 @@ enum GlibcExtras {
         return addCloseFromFunction(actions, from) == 0
     }
 
+    /// `prctl(PR_SET_NAME, name)`: the calling thread's name (the process's `comm` for the main thread,
+    /// shown by `ps`), at most 15 bytes. False when it could not be set.
+    static func setThreadName(_ name: String) -> Bool {
+        guard let prctlFunction else { return false }
+        return name.withCString { prctlFunction(15 /* PR_SET_NAME */, UInt(bitPattern: $0), 0, 0, 0) == 0 }
+    }
+
     /// `prctl(PR_SET_PDEATHSIG, signal)`: the calling process gets `signal` when the thread that spawned it
     /// ends (the daemon dies). False when it could not be set.
     static func setParentDeathSignal(_ signal: Int32) -> Bool {

@@ -26,8 +26,8 @@ struct MediaChild: Sendable {
         }
     }
 
-    /// The executable to run: this one.
-    var executable = "/proc/self/exe"
+    /// Where the child of a run comes from: a warm one (started ahead), else one started now.
+    let children: WarmMediaChildren
     /// At most this many stderr lines of one child go to the daemon log.
     var maxLoggedLines = 20
     let log: Log
@@ -52,9 +52,11 @@ struct MediaChild: Sendable {
     }
 
     /// `Optimizer.optimize` in a child. Its `MediaError` comes back as `.success(.failure(error))`.
-    func optimize(input: String, format: ContainerFormat, outputDirectory: String, config: IngestConfig,
+    /// `source` is the check's probe of `input` (the child then does not probe it again).
+    func optimize(input: String, format: ContainerFormat, source: ProbeReport?, outputDirectory: String, config: IngestConfig,
                   progress: @escaping (Double) -> Void, shouldStop: @escaping () -> Bool) throws(Failure) -> Result<OptimizeResult, MediaError> {
-        let request = MediaChildRequest.optimize(path: input, format: format, outputDirectory: outputDirectory, config: config)
+        var request = MediaChildRequest.optimize(path: input, format: format, outputDirectory: outputDirectory, config: config)
+        request.probe = source
         let answer = try run("optimize", request, shouldStop: shouldStop, progress: progress)
         if let error = answer.error, error.code == MemoryExhaustion.answerCode { throw .outOfMemory(error.message) }
         if let error = answer.error {
@@ -69,23 +71,32 @@ struct MediaChild: Sendable {
                                        usedFastPath: fastPath, output: output))
     }
 
-    /// Runs one child and decodes its answer.
+    /// Runs one child and decodes its answer. The request goes to the child's stdin; a child that dies
+    /// before it says it took the request (a warm child killed while it waited) is replaced once by a
+    /// freshly started one and counts no media crash.
     private func run(_ operation: String, _ request: MediaChildRequest, shouldStop: () -> Bool,
                      progress: ((Double) -> Void)?) throws(Failure) -> MediaChildResponse {
         let json: String
         do { json = try JSONCoding.text(request) } catch {
             throw .spawnFailed("cannot encode the request: \(error)")
         }
-        var environment = ProcessInfo.processInfo.environment
-        environment["MALLOC_ARENA_MAX"] = "2"  // each malloc arena reserves address space that RLIMIT_AS counts
-        let child = ChildProcess(executable: executable, arguments: [MediaChildCommand.name, operation, json],
-                                 environment: environment.map { "\($0.key)=\($0.value)" },
-                                 deadlineSeconds: request.resources.deadlineSeconds)
+        let payload = Data((operation + "\n" + json).utf8)
+        let run = ChildProcess(executable: children.executable, arguments: [], deadlineSeconds: request.resources.deadlineSeconds)
         var logged = 0, dropped = 0
         var sawExhaustion = false
-        let outcome: ChildProcess.Outcome
-        do {
-            outcome = try child.run(shouldStop: shouldStop) { line in
+        var outcome: ChildProcess.Outcome
+        var accepted = false
+        var attempt = 0
+        repeat {
+            attempt += 1
+            let child: RunningChild
+            do { child = try children.take() } catch { throw .spawnFailed(error.description) }
+            _ = child.sendAndClose(payload)  // a child that is gone shows in its termination
+            // The next child is started while this one works: after a check, the optimize's child is warm.
+            if operation == "check" { children.refill() }
+            accepted = false
+            outcome = run.collect(child, shouldStop: shouldStop) { line in
+                if line == MediaChildCommand.acceptedLine { accepted = true; return }
                 if MemoryExhaustion.mentionsExhaustion(line) { sawExhaustion = true }
                 if let fraction = Self.progress(in: line) {
                     progress?(fraction)
@@ -96,8 +107,15 @@ struct MediaChild: Sendable {
                     dropped += 1
                 }
             }
-        } catch {
-            throw .spawnFailed(error.description)
+            if operation == "optimize" { children.refill() }  // for the next job's check (not during the transcode)
+            if !accepted && outcome.termination != .stopped {
+                let why = Self.describe(outcome.termination, request.resources)
+                log.warn("a media worker died before it took the request (\(why)); "
+                         + (attempt == 1 ? "starting another" : "giving up"), videoId: videoId, sellerId: sellerId, stage: operation)
+            }
+        } while !accepted && outcome.termination != .stopped && attempt < 2
+        if !accepted && outcome.termination != .stopped {
+            throw .spawnFailed("the media worker died before it took the request: \(Self.describe(outcome.termination, request.resources))")
         }
         if dropped > 0 { log.info("media worker: \(dropped) more lines not logged", videoId: videoId, sellerId: sellerId, stage: operation) }
 
@@ -110,12 +128,20 @@ struct MediaChild: Sendable {
             if sawExhaustion && !atDeadline { throw .outOfMemory("\(reason) after running out of memory") }
             throw .died(reason)
         case .exited(let status):
-            if outcome.stdoutOverflowed { throw .died("the media worker wrote more than \(child.stdoutLimit) bytes of answer") }
+            if outcome.stdoutOverflowed { throw .died("the media worker wrote more than \(run.stdoutLimit) bytes of answer") }
             guard status == 0 else { throw .died("the media worker exited with status \(status) without an answer") }
             guard let answer = try? JSONCoding.decode(MediaChildResponse.self, from: outcome.stdout) else {
                 throw .died("the media worker's answer is not valid JSON")
             }
             return answer
+        }
+    }
+
+    private static func describe(_ termination: ChildProcess.Termination, _ limits: MediaChildLimits) -> String {
+        switch termination {
+        case .exited(let status): return "exit status \(status)"
+        case .signaled(let signal, let atDeadline): return limits.describeDeath(signal: signal, killedAtDeadline: atDeadline)
+        case .stopped: return "stopped"
         }
     }
 

@@ -19,6 +19,8 @@ struct MediaChildRequest: Codable, Sendable, Equatable {
     var outputDirectory: String?
     /// `optimize`: the optimizer's settings.
     var settings: Settings?
+    /// `optimize`: the check's probe of `path`, so the optimizer does not probe it again (nil: it does).
+    var probe: ProbeReport?
     /// The resource limits the child applies to itself before it touches the file.
     var resources: MediaChildLimits
     /// The daemon's pid: after `PR_SET_PDEATHSIG` the child checks that it is still its parent

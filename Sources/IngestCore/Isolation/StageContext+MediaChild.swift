@@ -2,7 +2,7 @@ import Foundation
 
 extension StageContext {
     /// The media child of this job's stages.
-    var mediaChild: MediaChild { MediaChild(executable: runner.mediaChildExecutable, log: runner.log, videoId: video.id, sellerId: video.sellerId) }
+    var mediaChild: MediaChild { MediaChild(children: runner.mediaChildren, log: runner.log, videoId: video.id, sellerId: video.sellerId) }
 
     /// What a failed child run means for the job. A child that died (signal, limit, deadline) counts
     /// a media crash in the store: the first is retried as a worker fault, the second fails the video

@@ -85,6 +85,8 @@ public final class Metrics: @unchecked Sendable {
     /// `name="value",…` with the values escaped as the format requires.
     private func labels(_ pairs: (String, String)...) -> String {
         pairs.map { name, value in
+            // Almost no value needs an escape; checking the bytes first keeps Foundation off every request.
+            guard value.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) else { return "\(name)=\"\(value)\"" }
             let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
                 .replacingOccurrences(of: "\n", with: "\\n")
             return "\(name)=\"\(escaped)\""

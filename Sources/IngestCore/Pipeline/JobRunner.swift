@@ -24,6 +24,8 @@ final class JobRunner: @unchecked Sendable {
     let stages: StageWork
     /// The executable of media children (`/proc/self/exe` in the daemon).
     let mediaChildExecutable: String
+    /// Media children started ahead of need, at most one idle per configured worker (`WarmMediaChildren`).
+    let mediaChildren: WarmMediaChildren
     let downloader = Downloader()
     let log = Log.shared
 
@@ -36,6 +38,8 @@ final class JobRunner: @unchecked Sendable {
         self.clock = clock
         self.stages = stages
         self.mediaChildExecutable = mediaChildExecutable
+        mediaChildren = WarmMediaChildren(executable: mediaChildExecutable, label: layout.root,
+                                          capacity: { [configSource] in configSource.current.workers })
     }
 
     /// Runs `job` (as claimed) until it is settled or its lease is gone. `isStopping` turns true

@@ -58,13 +58,32 @@ public enum AtomicFile {
         try write(Data((value.pretty + "\n").utf8), to: path)
     }
 
-    /// Renames `from` to `to` (creating `to`'s folders) and makes the rename durable.
+    /// Renames `from` to `to` (creating `to`'s folders) and makes the rename durable. Across
+    /// file systems (EXDEV: a `publish.mediaDirectory` on another mount) the file is copied under a
+    /// dot name beside `to`, fsynced and renamed into place, and only then is `from` removed.
     public static func move(_ from: String, to: String) throws(Failure) {
         let directory = (to as NSString).deletingLastPathComponent
         try makeDirectories(directory)
-        guard rename(from, to) == 0 else { throw Failure(path: from, call: "rename", errno: errno) }
+        if rename(from, to) != 0 {
+            guard errno == EXDEV else { throw Failure(path: from, call: "rename", errno: errno) }
+            try copyAcross(from, to: to)
+        }
         try syncDirectory(directory)
         try syncDirectory((from as NSString).deletingLastPathComponent)
+    }
+
+    /// The EXDEV half of `move`: copy, fsync, rename into place, remove the source.
+    private static func copyAcross(_ from: String, to: String) throws(Failure) {
+        let temp = (to as NSString).deletingLastPathComponent + "/." + (to as NSString).lastPathComponent
+            + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        do { try FileManager.default.copyItem(atPath: from, toPath: temp) } catch {
+            unlink(temp)
+            let code = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { Int32($0.code) } ?? EIO
+            throw Failure(path: from, call: "copy", errno: code)
+        }
+        do { try syncFile(temp) } catch { unlink(temp); throw error }
+        guard rename(temp, to) == 0 else { let code = errno; unlink(temp); throw Failure(path: to, call: "rename", errno: code) }
+        guard unlink(from) == 0 || errno == ENOENT else { throw Failure(path: from, call: "unlink", errno: errno) }
     }
 
     /// Removes `path` (a missing file is fine) and makes the removal durable.

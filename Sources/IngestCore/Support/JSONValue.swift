@@ -36,72 +36,93 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// Compact JSON text.
-    public var compact: String { var out = ""; out.reserveCapacity(256); write(to: &out, indent: nil, level: 0); return out }
+    public var compact: String { String(decoding: compactBytes, as: UTF8.self) }
+    /// Compact JSON as UTF-8 bytes (what HTTP answers and log lines send).
+    public var compactBytes: [UInt8] { var out: [UInt8] = []; out.reserveCapacity(512); write(to: &out, indent: nil, level: 0); return out }
     /// Indented JSON text (two spaces), as the CLI prints and status files hold.
-    public var pretty: String { var out = ""; write(to: &out, indent: "  ", level: 0); return out }
+    public var pretty: String {
+        var out: [UInt8] = []
+        write(to: &out, indent: "  ", level: 0)
+        return String(decoding: out, as: UTF8.self)
+    }
 
-    private func write(to out: inout String, indent: String?, level: Int) {
+    /// Writes UTF-8 into a byte buffer: appending bytes is several times cheaper than appending
+    /// to a `String` (no grapheme or capacity bookkeeping), which list answers and the per-request
+    /// log line feel.
+    private func write(to out: inout [UInt8], indent: String?, level: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .integer(let i): out += String(i)
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .integer(let i): out += String(i).utf8
         case .number(let d):
-            if d.isFinite, d == d.rounded(), abs(d) < 1e15 { out += String(Int64(d)) }
-            else if d.isFinite { out += String(d) }
-            else { out += "null" }
+            if d.isFinite, d == d.rounded(), abs(d) < 1e15 { out += String(Int64(d)).utf8 }
+            else if d.isFinite { out += String(d).utf8 }
+            else { out += "null".utf8 }
         case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { out += "[]".utf8; return }
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, indent, level + 1)
                 item.write(to: &out, indent: indent, level: level + 1)
             }
             newline(&out, indent, level)
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{"
+            if members.isEmpty { out += "{}".utf8; return }
+            out.append(UInt8(ascii: "{"))
             for (i, (key, value)) in members.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, indent, level + 1)
                 JSONValue.writeString(key, to: &out)
-                out += indent == nil ? ":" : ": "
+                out += (indent == nil ? ":" : ": ").utf8
                 value.write(to: &out, indent: indent, level: level + 1)
             }
             newline(&out, indent, level)
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private func newline(_ out: inout String, _ indent: String?, _ level: Int) {
+    private func newline(_ out: inout [UInt8], _ indent: String?, _ level: Int) {
         guard let indent else { return }
-        out += "\n" + String(repeating: indent, count: level)
+        out.append(UInt8(ascii: "\n"))
+        for _ in 0..<level { out += indent.utf8 }
     }
 
-    private static func writeString(_ s: String, to out: inout String) {
-        out += "\""
+    /// Whether `s` holds a byte that `writeString` must escape (a plain loop over the contiguous
+    /// UTF-8 of a native string; `contains(where:)` on the view cost twice as much).
+    private static func needsEscape(_ s: String) -> Bool {
+        func test(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C || b == 0xE2 }
+        if let found = s.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
+            for b in bytes where test(b) { return true }
+            return false
+        }) { return found }
+        return s.utf8.contains(where: test)
+    }
+
+    private static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
         // Most strings need no escape: append them whole (per-scalar appends dominated list answers).
         // U+2028/U+2029 are E2 80 A8/A9 in UTF-8, so a string without 0xE2 cannot hold them.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
-            out += s
-            out += "\""
+        if !needsEscape(s) {
+            out += s.utf8
+            out.append(UInt8(ascii: "\""))
             return
         }
         for scalar in s.unicodeScalars {
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+            case "\"": out += "\\\"".utf8
+            case "\\": out += "\\\\".utf8
+            case "\n": out += "\\n".utf8
+            case "\r": out += "\\r".utf8
+            case "\t": out += "\\t".utf8
             case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
+                out += String(format: "\\u%04x", scalar.value).utf8
+            default: out += String(scalar).utf8
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
 

@@ -5,17 +5,27 @@ import Foundation
 public struct SpoolLayout: Sendable, Equatable {
     /// The spool folder, absolute.
     public let root: String
+    /// Where renditions are written and served from (`publish.mediaDirectory`, CONTRACT section
+    /// 10), absolute: by default the spool's `media/`.
+    public let media: String
 
-    public init(root: String) {
+    /// `mediaDirectory` is absolute or relative to the spool; nil is the spool's `media/`.
+    public init(root: String, mediaDirectory: String? = nil) {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         self.root = (absolute as NSString).standardizingPath
+        media = Self.mediaPath(mediaDirectory, spool: self.root)
+    }
+
+    /// The absolute media folder `mediaDirectory` names for the (absolute) `spool`.
+    public static func mediaPath(_ mediaDirectory: String?, spool: String) -> String {
+        guard let mediaDirectory else { return spool + "/media" }
+        return ((mediaDirectory.hasPrefix("/") ? mediaDirectory : spool + "/" + mediaDirectory) as NSString).standardizingPath
     }
 
     public var inbox: String { root + "/inbox" }
     public var receipts: String { root + "/receipts" }
     public var rejected: String { root + "/rejected" }
     public var status: String { root + "/status" }
-    public var media: String { root + "/media" }
     /// The daemon's own state: the SQLite store and the lock file.
     public var state: String { root + "/state" }
     /// Per-job scratch folders (downloads and renditions in the making).

@@ -15,8 +15,7 @@ public enum StoreOpener {
         guard isPostgresURL(url) else {
             throw StoreError(.misuse, "store.url must be null or a postgresql:// URL, not \(StoreURL.redacted(url))")
         }
-        // PostgreSQL driver: see Sources/IngestStore/Postgres
-        throw StoreError(.misuse, "store.url \(StoreURL.redacted(url)): this build has no PostgreSQL driver yet")
+        return try PostgresVideoStore(url: url, passwordFile: passwordFile)
     }
 
     /// Whether `url` is a PostgreSQL connection URI (`postgresql://` or `postgres://`).

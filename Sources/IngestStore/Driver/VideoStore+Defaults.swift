@@ -10,6 +10,16 @@ extension VideoStore {
         try take(sellerId: sellerId, kind: kind, limit: limit, now: Date())
     }
 
+    /// Counts one request of `kind` by `sellerId` unless `limit` were already counted in the minute
+    /// ending at `now` (`reserve` of one place): nil when counted, or the whole seconds until a
+    /// place frees up (at least 1).
+    public func take(sellerId: String, kind: String, limit: Int, now: Date) throws -> Int? {
+        switch try reserve(sellerId: sellerId, kind: kind, limit: limit, count: 1, giveBack: nil, now: now) {
+        case .granted: return nil
+        case .refused(let wait): return wait
+        }
+    }
+
     /// Intake
     public func createVideo(_ video: NewVideo, idempotencyKey: String, bodyDigest: String) throws -> CreateOutcome {
         try createVideo(video, idempotencyKey: idempotencyKey, bodyDigest: bodyDigest, now: Date())

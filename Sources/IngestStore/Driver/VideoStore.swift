@@ -25,11 +25,15 @@ public protocol VideoStore: AnyObject, Sendable {
 
     // MARK: Rate limits
 
-    /// Counts one request of `kind` by `sellerId` unless `limit` were already counted in the minute
-    /// ending at `now` (a sliding window of 60 one-second buckets). Check and count are one atomic
-    /// step across every process sharing the store, so two callers never both take the last
-    /// place. Returns nil when counted, or the whole seconds until a place frees up (at least 1).
-    func take(sellerId: String, kind: String, limit: Int, now: Date) throws -> Int?
+    /// Counts up to `count` requests of `kind` by `sellerId` in the second of `now`, as many as fit
+    /// under `limit` in the minute ending at `now` (a sliding window of 60 one-second buckets): at
+    /// least one (`.granted`), or none and the whole seconds until a place frees up (`.refused`).
+    /// `giveBack` first uncounts places an earlier grant counted but the caller never used (one
+    /// second of the window; a count never goes below zero). Give-back, check and count are one
+    /// atomic step across every process sharing the store, so the counts never undercount what
+    /// any process admitted and two callers never both take the last place.
+    func reserve(sellerId: String, kind: String, limit: Int, count: Int, giveBack: (second: Int64, count: Int)?,
+                 now: Date) throws -> RateGrant
 
     // MARK: Intake
 

@@ -2,16 +2,16 @@
 /// applied version).
 ///
 /// Versions count like the SQLite file's `user_version`: version 8 is the whole SQLite schema at
-/// its version 8 (`Migrations.latestVersion`) in PostgreSQL's types, created in one step (there
-/// was never an older PostgreSQL store to upgrade); a later change adds version 9 here and in
-/// `Migrations`. `apply` runs under a session advisory lock: the first daemon to start migrates,
+/// its version 8 in PostgreSQL's types, created in one step (there was never an older PostgreSQL
+/// store to upgrade); each later version is added here and in `Migrations` under the same number,
+/// so `latestVersion` equals `Migrations.latestVersion`. `apply` runs under a session advisory lock: the first daemon to start migrates,
 /// the others wait for the lock and then find the version applied.
 enum PostgresMigrations {
     /// The advisory lock key that serializes migrations ("video-ingest migrate").
     static let lockKey: Int64 = 0x7669_6d69_6772_6174
 
     /// Each version's SQL, in order.
-    static let all: [(version: Int, sql: String)] = [(8, baseline)]
+    static let all: [(version: Int, sql: String)] = [(8, baseline), (9, deliveryClaimsVersion), (10, fleetVersion)]
 
     /// The schema version this build writes.
     static var latestVersion: Int { all.last?.version ?? 0 }
@@ -244,5 +244,50 @@ enum PostgresMigrations {
             UNIQUE (endpoint, bucket, object_key)
         );
         CREATE INDEX object_deletions_due ON object_deletions (next_attempt_at);
+        """
+
+    /// Version 9 (as SQLite's): who claimed a pending delivery (`claimDueDeliveries`), so a
+    /// restarted daemon releases the claims its dead predecessor held. Null: unclaimed.
+    private static let deliveryClaimsVersion = """
+        ALTER TABLE deliveries ADD COLUMN claimed_by text;
+        """
+
+    /// Version 10 (as SQLite's): `video_origins`, the spools a video came in through, each with the
+    /// document version its status file there holds (`status_version` leaves `videos`; the
+    /// document version is copied in by trigger so the partial index finds one origin's stale
+    /// files without a join; every existing video came in through `VideoOrigin.embeddedSpool`);
+    /// `job_history`, one row per claim and per recorded stage with its lease. The trigger has no
+    /// `OF doc_version`: PostgreSQL fires such a trigger only for columns named in the UPDATE, and
+    /// `doc_version` is raised by the BEFORE trigger `videos_doc_changed`.
+    private static let fleetVersion = """
+        CREATE TABLE video_origins (
+            video_id text NOT NULL REFERENCES videos (id),
+            origin text NOT NULL,
+            doc_version bigint NOT NULL,
+            status_version bigint NOT NULL DEFAULT 0,
+            PRIMARY KEY (video_id, origin)
+        );
+        CREATE INDEX video_origins_stale ON video_origins (origin, video_id) WHERE doc_version > status_version;
+        INSERT INTO video_origins (video_id, origin, doc_version, status_version)
+            SELECT id, '\(VideoOrigin.embeddedSpool)', doc_version, status_version FROM videos;
+        DROP INDEX videos_status_stale;
+        ALTER TABLE videos DROP COLUMN status_version;
+        CREATE FUNCTION video_origins_doc_version() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE video_origins SET doc_version = NEW.doc_version WHERE video_id = NEW.id;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER video_origins_doc_version AFTER UPDATE ON videos
+            FOR EACH ROW WHEN (NEW.doc_version IS DISTINCT FROM OLD.doc_version)
+            EXECUTE FUNCTION video_origins_doc_version();
+        CREATE TABLE job_history (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            job_id bigint NOT NULL REFERENCES jobs (id),
+            event text NOT NULL CHECK (event IN ('claimed', 'stage')),
+            stage text,
+            lease_owner text NOT NULL,
+            lease_generation bigint NOT NULL
+        );
+        CREATE INDEX job_history_job ON job_history (job_id, seq);
         """
 }

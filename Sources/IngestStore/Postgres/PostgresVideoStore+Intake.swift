@@ -63,9 +63,9 @@ extension PostgresVideoStore {
         _ tx: PGTransaction, _ video: NewVideo, idempotencyKey: String, bodyDigest: String, now: Date
     ) throws -> CreateOutcome {
         if let known = try lookupKey(tx.connection, sellerId: video.sellerId, key: idempotencyKey) {
-            return known.bodyDigest == bodyDigest
-                ? .existing(videoId: known.videoId)
-                : .keyReused(existingVideoId: known.videoId)
+            guard known.bodyDigest == bodyDigest else { return .keyReused(existingVideoId: known.videoId) }
+            try recordOrigin(tx, videoId: known.videoId, origin: video.origin)
+            return .existing(videoId: known.videoId)
         }
         let id = UUID().uuidString.lowercased()
         let stamp = Timestamp.iso(now)
@@ -96,6 +96,7 @@ extension PostgresVideoStore {
             "INSERT INTO jobs (video_id, state, attempt, fault_attempts, run_at) VALUES ($1, 'available', 0, 0, $2)",
             [.text(id), .integer(Timestamp.millis(now))]
         )
+        try recordOrigin(tx, videoId: id, origin: video.origin)
         try tx.execute("SELECT pg_notify($1, $2)", [.text(PGListener.channel), .text(id)])
         return .created(videoId: id)
     }

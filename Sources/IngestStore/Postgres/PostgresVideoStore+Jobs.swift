@@ -33,7 +33,10 @@ extension PostgresVideoStore {
                 [.text(owner), .integer(nowMs + Timestamp.millis(seconds: leaseSeconds)), .integer(nowMs)]
                     + (videoId.map { [SQLValue.text($0)] } ?? [])
             )
-            return result.rowCount > 0 ? Self.jobRecord(result, 0) : nil
+            guard result.rowCount > 0 else { return nil }
+            let job = Self.jobRecord(result, 0)
+            if let lease = job.lease { try Self.appendHistory(tx, .claimed, stage: nil, lease) }
+            return job
         }
     }
 
@@ -62,6 +65,7 @@ extension PostgresVideoStore {
         try write { tx in
             let changed = try tx.run("UPDATE jobs SET stage = $1 WHERE \(Self.leaseHeld(from: 2))", [.text(marker)] + Self.leaseParams(lease))
             if changed == 0 { try Self.throwLeaseLost(tx.connection, lease) }
+            try Self.appendHistory(tx, .stage, stage: stage, lease)
             try tx.run(
                 """
                 INSERT INTO job_stage_results (job_id, stage, result) VALUES ($1, $2, $3)
@@ -95,6 +99,29 @@ extension PostgresVideoStore {
             for row in 0..<rows.rowCount { results[rows.string(row, 0)] = rows.string(row, 1) }
             return results
         }
+    }
+
+    /// The job's history, in commit order (see `VideoStore.jobHistory`): every entry is written
+    /// after the statement that locked the job's row, so one job's entries are numbered in the
+    /// order their transactions committed.
+    public func jobHistory(jobId: Int64) throws -> [JobHistoryEntry] {
+        try read { connection in
+            let rows = try connection.execute(
+                "SELECT seq, event, stage, lease_owner, lease_generation FROM job_history WHERE job_id = $1 ORDER BY seq",
+                [.integer(jobId)])
+            return (0..<rows.rowCount).map { row in
+                JobHistoryEntry(seq: rows.int64(row, 0), event: JobHistoryEntry.Event(rawValue: rows.string(row, 1)) ?? .stage,
+                                stage: rows.optionalString(row, 2),
+                                lease: LeaseToken(jobId: jobId, owner: rows.string(row, 3), generation: rows.int64(row, 4)))
+            }
+        }
+    }
+
+    /// Appends one entry to `job_history`, in the open transaction.
+    private static func appendHistory(_ tx: PGTransaction, _ event: JobHistoryEntry.Event, stage: String?, _ lease: LeaseToken) throws {
+        try tx.run(
+            "INSERT INTO job_history (job_id, event, stage, lease_owner, lease_generation) VALUES ($1, $2, $3, $4, $5)",
+            [.integer(lease.jobId), .text(event.rawValue), .text(stage), .text(lease.owner), .integer(lease.generation)])
     }
 
     /// Sets the stage and progress shown in the document of the job's video, in one statement
@@ -131,6 +158,7 @@ extension PostgresVideoStore {
                 """,
                 [.text(state.rawValue), .integer(Timestamp.millis(runAt)), .text(error), .integer(added)] + Self.leaseParams(lease)
             )
+            if state == .available && runAt <= now { try Self.notifyJobClaimable(tx, lease.jobId) }
             if state == .stuck {
                 try tx.run(
                     "UPDATE videos SET stage = 'stuck', progress = NULL, error_message = $1, updated_at = $2 WHERE id = (SELECT video_id FROM jobs WHERE id = $3)",
@@ -183,7 +211,7 @@ extension PostgresVideoStore {
                 "UPDATE jobs SET state = 'available', lease_owner = NULL, lease_expires_at = NULL WHERE \(Self.leaseHeld(from: 1)) AND lease_beats = $4",
                 Self.leaseParams(lease) + [.integer(beats)]
             )
-            if changed == 1 { try tx.execute("SELECT pg_notify($1, $2)", [.text(PGListener.channel), .text(String(lease.jobId))]) }
+            if changed == 1 { try Self.notifyJobClaimable(tx, lease.jobId) }
             return changed == 1
         }
     }
@@ -192,7 +220,9 @@ extension PostgresVideoStore {
     /// daemon is using (in a fleet the others' jobs are running): the daemon's start-up on SQLite.
     public func requeueAllRunning() throws -> Int {
         try write { tx in
-            try tx.run("UPDATE jobs SET state = 'available', lease_owner = NULL, lease_expires_at = NULL WHERE state = 'running'")
+            let changed = try tx.run("UPDATE jobs SET state = 'available', lease_owner = NULL, lease_expires_at = NULL WHERE state = 'running'")
+            if changed > 0 { try Self.notifyJobClaimable(tx, 0) }
+            return changed
         }
     }
 
@@ -227,5 +257,13 @@ extension PostgresVideoStore {
         guard rows.rowCount > 0 else { throw StoreError(.notFound, "no job \(lease.jobId)") }
         let holder = rows.optionalString(0, 1).map { " under \($0)#\(rows.int64(0, 2))" } ?? ""
         throw StoreError(.leaseLost, "\(lease) is no longer held: the job is \(rows.string(0, 0))\(holder)")
+    }
+}
+
+extension PostgresVideoStore {
+    /// `NOTIFY video_ingest_jobs` in the open transaction (delivered at its commit): a job became
+    /// claimable now, so idle daemons listening (`makeJobWakeup`) claim at once.
+    static func notifyJobClaimable(_ tx: PGTransaction, _ jobId: Int64) throws {
+        try tx.execute("SELECT pg_notify($1, $2)", [.text(PGListener.channel), .text(String(jobId))])
     }
 }

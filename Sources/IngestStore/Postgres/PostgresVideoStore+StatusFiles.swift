@@ -1,28 +1,58 @@
 import Foundation
 
 extension PostgresVideoStore {
-    /// A video's record with its document version and the version its status file holds, read in one snapshot.
-    public func statusDocument(id: String) throws -> (record: VideoRecord, version: Int64, written: Int64)? {
+    /// A video's record with its document version and the version `origin`'s status file holds,
+    /// read in one snapshot; nil for an unknown video or one that did not come in through `origin`.
+    public func statusDocument(id: String, origin: String) throws -> (record: VideoRecord, version: Int64, written: Int64)? {
         try snapshot { connection in
-            let rows = try connection.execute("SELECT doc_version, status_version FROM videos WHERE id = $1", [.text(id)])
+            let rows = try connection.execute(
+                """
+                SELECT v.doc_version, o.status_version FROM videos v JOIN video_origins o ON o.video_id = v.id
+                WHERE v.id = $1 AND o.origin = $2
+                """,
+                [.text(id), .text(origin)])
             guard rows.rowCount > 0, let record = try Self.fetchVideos(connection, where: "id = $1", [.text(id)]).first else { return nil }
             return (record, rows.int64(0, 0), rows.int64(0, 1))
         }
     }
 
-    /// Records that `status/<id>.json` now holds document `version` (never lowers it).
-    public func markStatusWritten(videoId: String, version: Int64) throws {
+    /// Records that `origin`'s `status/<id>.json` now holds document `version` (never lowers it).
+    public func markStatusWritten(videoId: String, origin: String, version: Int64) throws {
         _ = try write { tx in
-            try tx.run("UPDATE videos SET status_version = GREATEST(status_version, $1) WHERE id = $2", [.integer(version), .text(videoId)])
+            try tx.run("UPDATE video_origins SET status_version = GREATEST(status_version, $1) WHERE video_id = $2 AND origin = $3",
+                       [.integer(version), .text(videoId), .text(origin)])
         }
     }
 
-    /// Videos whose status file is older than their document, oldest first.
-    public func staleStatusVideoIds(limit: Int = 100_000) throws -> [String] {
+    /// The videos from `origin` whose status file there is older than their document, oldest
+    /// first (the partial index `video_origins_stale` holds only those).
+    public func staleStatusVideoIds(origin: String, limit: Int) throws -> [String] {
         try read { connection in
-            let rows = try connection.execute("SELECT id FROM videos WHERE doc_version > status_version ORDER BY seq LIMIT $1",
-                                              [.integer(Int64(limit))])
+            let rows = try connection.execute(
+                """
+                SELECT o.video_id FROM video_origins o JOIN videos v ON v.id = o.video_id
+                WHERE o.origin = $1 AND o.doc_version > o.status_version ORDER BY v.seq LIMIT $2
+                """,
+                [.text(origin), .integer(Int64(limit))])
             return (0..<rows.rowCount).map { rows.string($0, 0) }
         }
+    }
+
+    /// The origins a video came in through, sorted.
+    public func origins(videoId: String) throws -> [String] {
+        try read { connection in
+            let rows = try connection.execute("SELECT origin FROM video_origins WHERE video_id = $1 ORDER BY origin", [.text(videoId)])
+            return (0..<rows.rowCount).map { rows.string($0, 0) }
+        }
+    }
+
+    /// Records `origin` as one of the video's origins, in the open transaction (a repeat changes nothing).
+    static func recordOrigin(_ tx: PGTransaction, videoId: String, origin: String) throws {
+        try tx.run(
+            """
+            INSERT INTO video_origins (video_id, origin, doc_version) SELECT id, $1, doc_version FROM videos WHERE id = $2
+            ON CONFLICT (video_id, origin) DO NOTHING
+            """,
+            [.text(origin), .text(videoId)])
     }
 }

@@ -36,6 +36,52 @@ extension PostgresVideoStore {
         }
     }
 
+    /// Hands out what `dueDeliveries` would, claimed for `owner`: one statement locks the due rows
+    /// (`FOR UPDATE SKIP LOCKED`, so concurrent claimers in the fleet never get the same one),
+    /// moves each one's next attempt to `now + claimSeconds` and returns it as it was before.
+    public func claimDueDeliveries(endpointUrl: String, partition: (index: Int, count: Int), owner: String, now: Date,
+                                   claimSeconds: Double, limit: Int) throws -> [DeliveryRecord] {
+        let nowMs = Timestamp.millis(now)
+        let until = nowMs + Timestamp.millis(seconds: claimSeconds)
+        return try write { tx in
+            let due = try tx.execute(
+                """
+                SELECT d.seq FROM deliveries d
+                WHERE \(Self.firstInLine) AND d.next_attempt_at <= $4
+                ORDER BY d.next_attempt_at, d.seq LIMIT $5 FOR UPDATE OF d SKIP LOCKED
+                """,
+                Self.firstInLineParams(endpointUrl, partition) + [.integer(nowMs), .integer(Int64(limit))]
+            )
+            let seqs = (0..<due.rowCount).map { due.int64($0, 0) }
+            guard !seqs.isEmpty else { return [] }
+            let rows = try tx.execute(
+                """
+                SELECT \(Self.deliveryColumns) FROM deliveries d JOIN events e ON e.seq = d.event_seq
+                WHERE d.seq = ANY($1::bigint[]) ORDER BY d.next_attempt_at, d.seq
+                """,
+                [.text("{" + seqs.map(String.init).joined(separator: ",") + "}")]
+            )
+            let records = try (0..<rows.rowCount).map { try Self.deliveryRecord(rows, $0) }
+            try tx.run("UPDATE deliveries SET next_attempt_at = $1, claimed_by = $2 WHERE seq = ANY($3::bigint[])",
+                       [.integer(until), .text(owner), .text("{" + seqs.map(String.init).joined(separator: ",") + "}")])
+            return records
+        }
+    }
+
+    /// Makes the pending deliveries claimed by an owner that starts with `ownerPrefix` due at `now`
+    /// and unclaimed (a restarted daemon frees its dead predecessor's claims). Returns how many.
+    @discardableResult
+    public func releaseDeliveryClaims(ownerPrefix: String, now: Date) throws -> Int {
+        try write { tx in
+            try tx.run(
+                """
+                UPDATE deliveries SET next_attempt_at = $1, claimed_by = NULL
+                WHERE state = 'pending' AND claimed_by IS NOT NULL AND left(claimed_by, length($2)) = $2
+                """,
+                [.integer(Timestamp.millis(now)), .text(ownerPrefix)])
+        }
+    }
+
     /// When the next delivery `dueDeliveries` would hand out is due, or nil when there is none.
     public func nextDeliveryDue(endpointUrl: String, partition: (index: Int, count: Int) = (0, 1)) throws -> Date? {
         try read { connection in
@@ -63,7 +109,7 @@ extension PostgresVideoStore {
             return try tx.run(
                 """
                 UPDATE deliveries SET state = $1, attempts = attempts + 1, next_attempt_at = $2, last_attempt_at = $3,
-                                      last_status = $4, last_error = $5, finished_at = $6
+                                      last_status = $4, last_error = $5, finished_at = $6, claimed_by = NULL
                 WHERE seq = $7 AND state = 'pending'
                 """,
                 [.text(state.rawValue), .integer(next), .integer(nowMs), httpStatus.map { .integer(Int64($0)) } ?? .null,

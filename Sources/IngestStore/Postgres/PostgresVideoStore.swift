@@ -14,7 +14,7 @@ import Foundation
 ///
 /// The API is split by concern like `VideoStore`'s: `PostgresVideoStore+Intake`, `+Jobs`,
 /// `+Outcomes`, `+Moderation`, `+Reads`, `+Objects`, `+Webhooks`, `+StatusFiles`, `+Health`.
-public final class PostgresVideoStore: @unchecked Sendable {
+public final class PostgresVideoStore: VideoStore, @unchecked Sendable {
     /// The schema version this build creates and expects.
     public static let schemaVersion: Int = PostgresMigrations.latestVersion
 
@@ -22,6 +22,12 @@ public final class PostgresVideoStore: @unchecked Sendable {
     public let describesLocation: String
 
     let connection: PGConnection
+    /// The URL and password file it was opened with (a `makeJobWakeup` listener connects alike).
+    let url: String
+    let passwordFile: String?
+    /// The fleet locks this instance's session holds, with the connection's reset count when taken
+    /// (guarded by `lock`, through `read`).
+    var heldFleetLocks: [FleetLock: Int] = [:]
     private let lock = NSLock()
     private var outbox: (@Sendable () -> OutboxRouting)?
     private var onEventsCommitted: (@Sendable () -> Void)?
@@ -33,6 +39,8 @@ public final class PostgresVideoStore: @unchecked Sendable {
     /// database written by a newer build.
     public init(url: String, passwordFile: String? = nil) throws {
         connection = try PGConnection(url: url, passwordFile: passwordFile)
+        self.url = url
+        self.passwordFile = passwordFile
         describesLocation = connection.location
         try PostgresMigrations.apply(to: connection)
     }

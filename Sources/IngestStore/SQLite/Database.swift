@@ -17,10 +17,11 @@ final class Database {
     /// outbox snapshots each event's video there, so the body shows the committed state).
     var beforeCommit: [(Database) throws -> Void] = []
 
-    /// Opens (creating if needed) the database file at `path`.
-    init(path: String) throws {
+    /// Opens (creating if needed) the database file at `path`; `readOnly` opens an existing file
+    /// without ever writing it (`store migrate` reads the store that way).
+    init(path: String, readOnly: Bool = false) throws {
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_FULLMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let error = StoreError.sqlite(rc, db: db, context: "open \(path)")

@@ -23,13 +23,18 @@ final class RateLimiter: @unchecked Sendable {
         try Migrations.apply(to: db)
     }
 
-    /// Counts one request of `kind` by `sellerId` unless `limit` were already reached in the last
-    /// minute. Returns nil when counted, or the whole seconds until a place frees up (at least 1).
-    func take(sellerId: String, kind: String, limit: Int, now: Date) throws -> Int? {
+    /// `VideoStore.reserve` in one IMMEDIATE transaction: gives back `giveBack`, then counts up to
+    /// `count` places in the current second as far as `limit` allows.
+    func reserve(sellerId: String, kind: String, limit: Int, count: Int, giveBack: (second: Int64, count: Int)?,
+                 now: Date) throws -> RateGrant {
         let second = Int64(now.timeIntervalSince1970.rounded(.down))
         let oldest = second - Self.windowSeconds + 1
         return try lock.withLock {
-            try db.transaction(.immediate) { () throws -> Int? in
+            try db.transaction(.immediate) { () throws -> RateGrant in
+                if let giveBack, giveBack.count > 0 {
+                    _ = try db.run("UPDATE rate_counts SET count = max(0, count - ?) WHERE seller_id = ? AND kind = ? AND second = ?",
+                                   [.integer(Int64(giveBack.count)), .text(sellerId), .text(kind), .integer(giveBack.second)])
+                }
                 _ = try db.run("DELETE FROM rate_counts WHERE seller_id = ? AND kind = ? AND second < ?",
                                [.text(sellerId), .text(kind), .integer(oldest)])
                 var used: Int64 = 0
@@ -44,17 +49,18 @@ final class RateLimiter: @unchecked Sendable {
                     var freed: Int64 = 0
                     for row in rows {
                         freed += row.count
-                        if used - freed < Int64(limit) { return Int(max(1, row.second + Self.windowSeconds - second)) }
+                        if used - freed < Int64(limit) { return .refused(waitSeconds: Int(max(1, row.second + Self.windowSeconds - second))) }
                     }
-                    return Int(Self.windowSeconds)
+                    return .refused(waitSeconds: Int(Self.windowSeconds))
                 }
+                let granted = min(Int64(max(1, count)), Int64(limit) - used)
                 _ = try db.run(
                     """
-                    INSERT INTO rate_counts (seller_id, kind, second, count) VALUES (?, ?, ?, 1)
-                    ON CONFLICT (seller_id, kind, second) DO UPDATE SET count = count + 1
+                    INSERT INTO rate_counts (seller_id, kind, second, count) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (seller_id, kind, second) DO UPDATE SET count = count + excluded.count
                     """,
-                    [.text(sellerId), .text(kind), .integer(second)])
-                return nil
+                    [.text(sellerId), .text(kind), .integer(second), .integer(granted)])
+                return .granted(count: Int(granted), second: second)
             }
         }
     }

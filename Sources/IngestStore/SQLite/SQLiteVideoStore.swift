@@ -47,9 +47,10 @@ public final class SQLiteVideoStore: VideoStore, @unchecked Sendable {
         try Migrations.apply(to: db)
     }
 
-    /// Counts one request against the seller's per-minute limit (see `VideoStore.take`), on the
+    /// Reserves places under the seller's per-minute limit (see `VideoStore.reserve`), on the
     /// rate limiter's own connection.
-    public func take(sellerId: String, kind: String, limit: Int, now: Date) throws -> Int? {
+    public func reserve(sellerId: String, kind: String, limit: Int, count: Int, giveBack: (second: Int64, count: Int)?,
+                        now: Date) throws -> RateGrant {
         try StoreDownFault.check()
         let counter = try limiterLock.withLock { () throws -> RateLimiter in
             if let limiter { return limiter }
@@ -57,7 +58,7 @@ public final class SQLiteVideoStore: VideoStore, @unchecked Sendable {
             limiter = opened
             return opened
         }
-        return try counter.take(sellerId: sellerId, kind: kind, limit: limit, now: now)
+        return try counter.reserve(sellerId: sellerId, kind: kind, limit: limit, count: count, giveBack: giveBack, now: now)
     }
 
     /// Runs `body` with the connection while holding the store's lock.

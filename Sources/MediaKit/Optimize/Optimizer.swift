@@ -12,7 +12,10 @@ public enum Optimizer {
     /// `progress` is called now and then with a fraction 0...1 of the source duration done.
     /// `shouldCancel` is polled between packets; when it returns true the work stops with `MediaError` code `.cancelled`.
     /// On any error no file of this call is left in `outputDirectory`.
+    /// `source` is a probe of `input` already made (`MediaProbe.probe(path: input, format: format)`, as the
+    /// check makes it); without it the input is probed here.
     public static func optimize(input: String, format: ContainerFormat, outputDirectory: String, settings: OptimizeSettings,
+                                source probed: ProbeReport? = nil,
                                 progress: ((Double) -> Void)? = nil, shouldCancel: (() -> Bool)? = nil) throws -> OptimizeResult {
         FFmpegLog.configure()
         do {
@@ -20,7 +23,7 @@ public enum Optimizer {
         } catch {
             throw MediaError(.io, "cannot create \(outputDirectory): \(error)")
         }
-        let source = try MediaProbe.probe(path: input, format: format)
+        let source = try probed ?? MediaProbe.probe(path: input, format: format)
         let plan = RenditionPlan(source: source, settings: settings)
         let useFastPath = plan.copyVideo
         let directory = URL(fileURLWithPath: outputDirectory)

@@ -262,3 +262,17 @@ final class LockedData: @unchecked Sendable {
     func set(_ d: Data) { lock.withLock { data = d } }
     func get() -> Data { lock.withLock { data } }
 }
+
+extension DaemonHarness {
+    /// Waits until `video-ingest status ID` shows SUCCESS or FAILED (a video that came in through
+    /// another spool has no status file here) and returns the document.
+    func waitForStatusCommand(_ id: String, timeout: TimeInterval = 90) throws -> JSONValue {
+        var document: JSONValue?
+        try waitUntil("video \(id) to finish", timeout: timeout) {
+            document = try statusCommand(id)
+            let status = document?["status"]?.stringValue
+            return status == "SUCCESS" || status == "FAILED"
+        }
+        return document!
+    }
+}

@@ -1,11 +1,13 @@
 import Foundation
 import Testing
+import TestPostgresServer
 @testable import IngestStore
 
 /// The drivers the conformance suite runs every case against. A new driver is one more case here
 /// and one more branch in `StoreFixture.openStore()`; nothing else changes.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
+    case postgres
 
     var testDescription: String { rawValue }
 
@@ -14,6 +16,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var fleetLocksAreExclusive: Bool {
         switch self {
         case .sqlite: return false
+        case .postgres: return true
         }
     }
 
@@ -21,12 +24,14 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var hasJobWakeup: Bool {
         switch self {
         case .sqlite: return false
+        case .postgres: return true
         }
     }
 }
 
-/// One test's store: a fresh, empty store of one driver (a temporary folder for SQLite), removed
-/// when the fixture goes away. `openStore()` opens another connection to that same store, as
+/// One test's store: a fresh, empty store of one driver (a temporary folder for SQLite, a new
+/// database on the process's `SharedPostgres` server for PostgreSQL), removed when the fixture
+/// goes away. `openStore()` opens another connection to that same store, as
 /// another process (the CLI, a second daemon) would.
 final class StoreFixture {
     let kind: StoreKind
@@ -35,8 +40,12 @@ final class StoreFixture {
     /// The SQLite file (SQLite-only tests).
     var sqlitePath: String { directory.appendingPathComponent("store.sqlite").path }
 
+    /// The PostgreSQL database's URL (nil for SQLite).
+    let postgresURL: String?
+
     init(_ kind: StoreKind) throws {
         self.kind = kind
+        postgresURL = kind == .postgres ? try SharedPostgres.server().createDatabase() : nil
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("ingest-store-\(kind.rawValue)-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -48,6 +57,7 @@ final class StoreFixture {
     func openStore() throws -> any VideoStore {
         switch kind {
         case .sqlite: return try SQLiteVideoStore(path: sqlitePath)
+        case .postgres: return try PostgresVideoStore(url: postgresURL!)
         }
     }
 

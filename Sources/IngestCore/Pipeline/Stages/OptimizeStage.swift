@@ -24,7 +24,8 @@ extension StageContext {
         try? FileManager.default.removeItem(atPath: output)
         let result: OptimizeResult
         do {
-            result = try mediaChild.optimize(input: input, format: checked.format, outputDirectory: output, config: config,
+            // The check's probe of the source, kept in its stage result (a resumed job has it too).
+            result = try mediaChild.optimize(input: input, format: checked.format, source: checked.probe, outputDirectory: output, config: config,
                                              progress: report, shouldStop: isStopping).get()
         } catch let error as MediaError {
             throw FailureMapping.mapOptimize(error)
