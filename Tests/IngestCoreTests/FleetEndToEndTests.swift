@@ -48,6 +48,8 @@ final class FleetEndToEndTests: XCTestCase {
         let fleet = try FleetHarness(daemons: 3, overrides: [
             // Transcodes take seconds (a "mid-transcode" moment to kill in); remuxes stay quick.
             "optimization.preset": .string("medium"),
+            // One job at a time per daemon: two racers that run at once run on two daemons.
+            "workers": .integer(1),
             "notify.endpoints": .array([WebhookTestCase.endpoint(receiver.url())]),
             "notify.allowedNetworks": .array([.string("127.0.0.1/32")]),
             "notify.firstRetrySeconds": .number(0.2),
@@ -55,10 +57,12 @@ final class FleetEndToEndTests: XCTestCase {
         self.fleet = fleet
         let started = Date()
         try fleet.startAll()
-        let drops = plannedDrops(fleet.http)
+        var drops = plannedDrops(fleet.http)
         XCTAssertEqual(drops.count, 200)
-        // The slow and the transcoding jobs go first, so that they are claimed while the rest arrive.
-        for drop in drops.sorted(by: { priority($0) < priority($1) }) {
+        // Transcodes and slow downloads go first, taking turns, so that they are claimed while the
+        // rest arrive; the races come last, on their own.
+        let first = zip(drops.filter { $0.kind == "transcode" }, drops.filter { $0.kind == "slow" }).flatMap { [$0.0, $0.1] }
+        for drop in first + drops.filter({ !["transcode", "slow", "race"].contains($0.kind) }) {
             try fleet.daemons[drop.daemon].drop(seller: drop.seller, key: drop.key, body: drop.body)
         }
 
@@ -99,6 +103,21 @@ final class FleetEndToEndTests: XCTestCase {
         try fleet.startConcurrently([victimA])
         let live = fleet.running
         XCTAssertEqual(live.count, 2)
+
+        // The productContentId races, once everything else is done: both racers of a pair are
+        // dropped at once into the two live daemons' inboxes and download for about a second, so
+        // they run at the same time, one on each daemon, and succeed at about the same instant.
+        let early = drops.filter { $0.kind != "race" }
+        for drop in early { _ = try fleet.daemons[drop.daemon].waitForReceipt(seller: drop.seller, key: drop.key, timeout: 60) }
+        try fleet.waitForAllFinal(Set(early.compactMap { receiptVideoId(fleet, $0) }), timeout: max(30, 200 - Date().timeIntervalSince(started)))
+        let racers = drops.indices.filter { drops[$0].kind == "race" }
+        for (k, index) in racers.enumerated() { drops[index].daemon = live[k % 2] }
+        for pair in stride(from: 0, to: racers.count, by: 2) {
+            let both = [drops[racers[pair]], drops[racers[pair + 1]]]
+            for drop in both { try fleet.daemons[drop.daemon].drop(seller: drop.seller, key: drop.key, body: drop.body) }
+            let ids = try both.map { try fleet.daemons[$0.daemon].videoId(try fleet.daemons[$0.daemon].waitForReceipt(seller: $0.seller, key: $0.key)) }
+            try fleet.waitForAllFinal(Set(ids), timeout: 60)
+        }
 
         // Every drop gets its one receipt.
         for drop in drops {
@@ -188,9 +207,11 @@ final class FleetEndToEndTests: XCTestCase {
         // Supersede left one holder per productContentId: the newer of each race.
         for (first, second) in raceIds(drops, idByDrop) {
             let a = try XCTUnwrap(try store.video(id: first)), b = try XCTUnwrap(try store.video(id: second))
-            let finishers = try [first, second].map { id in
-                try store.jobHistory(jobId: try XCTUnwrap(try store.job(videoId: id)).id).last.flatMap { fleet.daemonIndex(owner: $0.lease.owner) }
-            }
+            let histories = try [first, second].map { try store.jobHistory(jobId: try XCTUnwrap(try store.job(videoId: $0)).id) }
+            let finishers = histories.map { $0.last.flatMap { fleet.daemonIndex(owner: $0.lease.owner) } }
+            XCTAssertNotEqual(finishers[0], finishers[1], "the racers ran on two daemons: \(histories)")
+            let claims = histories.map { $0.last { $0.event == .claimed }?.seq ?? .max }, ends = histories.map { $0.last?.seq ?? .min }
+            XCTAssertTrue(claims[0] < ends[1] && claims[1] < ends[0], "the racers ran at the same time: \(histories)")
             print("fleet e2e race \(a.requestedProductContentIds.first ?? ""): finished by daemons \(finishers), "
                   + "updatedAt \(lists[0][first]?["updatedAt"]?.stringValue ?? "") and \(lists[0][second]?["updatedAt"]?.stringValue ?? "")")
             let (older, newer) = a.seq < b.seq ? (a, b) : (b, a)
@@ -231,7 +252,8 @@ final class FleetEndToEndTests: XCTestCase {
     }
 
     /// 200 drops over three inboxes and four sellers: 4 slow downloads (about 12 s each), 4
-    /// transcodes, 2 productContentId races (one video in each of two inboxes), 5 requests dropped
+    /// transcodes, 2 productContentId races (one video in each of two inboxes; their daemons are
+    /// set when they are dropped), 5 requests dropped
     /// into two inboxes with the same key and body, 6 that fail validation, 4 with bytes that are
     /// no video, 4 too short, and quick remuxes for the rest.
     private func plannedDrops(_ http: TestHTTPServer) -> [Drop] {
@@ -247,7 +269,7 @@ final class FleetEndToEndTests: XCTestCase {
         for _ in 0..<4 { add("transcode", "/files/portrait_rotated_10s.mp4", .success) }
         for race in 0..<2 {
             for daemon in [race, race + 1] {
-                add("race", "/files/compliant.mp4", .success, daemon: daemon, seller: "seller-a", ids: ["race-\(race)", "own-\(n)"])
+                add("race", "/throttle/100000/compliant.mp4", .success, daemon: daemon, seller: "seller-a", ids: ["race-\(race)", "own-\(n)"])
             }
         }
         for pair in 0..<5 {
@@ -264,17 +286,16 @@ final class FleetEndToEndTests: XCTestCase {
         return drops
     }
 
-    private func priority(_ drop: Drop) -> Int { drop.kind == "slow" || drop.kind == "transcode" ? 0 : 1 }
-
     /// The video id of a drop's receipt, once it is written.
     private func receiptVideoId(_ fleet: FleetHarness, _ drop: Drop) -> String? {
         FileManager.default.contents(atPath: fleet.daemons[drop.daemon].receiptPath(seller: drop.seller, key: drop.key))
             .flatMap { try? JSONParser.parse($0) }?["videoId"]?.stringValue
     }
 
-    /// Whether daemon `index` took every drop of its inbox and wrote each one's receipt.
+    /// Whether daemon `index` took every drop of its inbox and wrote each one's receipt (the races
+    /// are dropped later, into live daemons).
     private func inboxDone(_ fleet: FleetHarness, _ index: Int, _ drops: [Drop]) -> Bool {
-        drops.filter { $0.daemon == index }.allSatisfy {
+        drops.filter { $0.daemon == index && $0.kind != "race" }.allSatisfy {
             FileManager.default.fileExists(atPath: fleet.daemons[index].receiptPath(seller: $0.seller, key: $0.key))
         } && fleet.daemons[index].files(under: "inbox").allSatisfy { !$0.hasSuffix(".json") }
     }
