@@ -23,9 +23,6 @@ final class FleetHarness: @unchecked Sendable {
     let mediaDirectory: String
     /// The daemons' harnesses, each with its own spool and config.
     let daemons: [DaemonHarness]
-    /// Whether the build knows `publish.mediaDirectory` (false: each daemon publishes into its own
-    /// spool's `media/`, which this one machine's daemons can all read too).
-    let sharedMedia: Bool
     private let lock = NSLock()
     private var openedStore: (any VideoStore)?
 
@@ -49,19 +46,13 @@ final class FleetHarness: @unchecked Sendable {
             "store.leaseSeconds": .integer(Self.leaseSeconds),
             "workers": .integer(2),
             "intake.createsPerMinutePerSeller": .integer(10_000),
+            "publish.mediaDirectory": .string(mediaDirectory),
         ].merging(overrides) { $1 }
         var made: [DaemonHarness] = []
         for index in 0..<count {
             made.append(try DaemonHarness(common.merging(perDaemon[index] ?? [:]) { $1 }))
         }
         daemons = made
-        sharedMedia = try Self.knowsMediaDirectory(made[0], mediaDirectory)
-        if sharedMedia {
-            for (index, daemon) in made.enumerated() {
-                try daemon.writeConfig(common.merging(perDaemon[index] ?? [:]) { $1 }
-                    .merging(["publish.mediaDirectory": .string(mediaDirectory)]) { $1 })
-            }
-        }
     }
 
     deinit {
@@ -80,24 +71,6 @@ final class FleetHarness: @unchecked Sendable {
             }
         }
         return folder
-    }
-
-    /// Whether `config check` accepts `publish.mediaDirectory` (the key lands in another branch).
-    private static func knowsMediaDirectory(_ probe: DaemonHarness, _ folder: String) throws -> Bool {
-        let candidate = probe.root + "/media-probe.json"
-        var config = try JSONParser.parse(Data(contentsOf: URL(fileURLWithPath: probe.configPath)))
-        guard case .object(var members) = config else { return false }
-        var publish: [(String, JSONValue)] = []
-        if let i = members.firstIndex(where: { $0.0 == "publish" }), case .object(let existing) = members[i].1 {
-            publish = existing
-            members.remove(at: i)
-        }
-        publish.append(("mediaDirectory", .string(folder)))
-        members.append(("publish", .object(publish)))
-        config = .object(members)
-        try AtomicFile.writeJSON(config, to: candidate)
-        let checked = try probe.run(["config", "check", candidate])
-        return checked.status == 0
     }
 
     // MARK: - Daemons
