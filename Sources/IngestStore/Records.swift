@@ -130,6 +130,37 @@ public struct VideoRecord: Sendable, Equatable {
     }
 }
 
+/// One request of a `createVideos` batch: the video, its idempotency key and its body's digest.
+public struct CreateRequest: Sendable {
+    /// The video to store.
+    public var video: NewVideo
+    /// The seller's idempotency key (the drop's file name, or the `Idempotency-Key` header).
+    public var idempotencyKey: String
+    /// The canonical body's SHA-256: "same key, same body" compares it.
+    public var bodyDigest: String
+
+    /// A request of a batch.
+    public init(video: NewVideo, idempotencyKey: String, bodyDigest: String) {
+        self.video = video
+        self.idempotencyKey = idempotencyKey
+        self.bodyDigest = bodyDigest
+    }
+}
+
+/// That a spool's status file of a video now holds document `version` (`markStatusWritten`).
+public struct StatusMark: Sendable, Equatable {
+    /// The video.
+    public var videoId: String
+    /// The document version the file holds.
+    public var version: Int64
+
+    /// A mark of one status file.
+    public init(videoId: String, version: Int64) {
+        self.videoId = videoId
+        self.version = version
+    }
+}
+
 /// What `createVideo` did with a drop.
 public enum CreateOutcome: Sendable, Equatable {
     /// A new video was stored.

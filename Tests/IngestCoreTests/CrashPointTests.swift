@@ -62,6 +62,48 @@ final class CrashPointTests: XCTestCase {
         try crash(at: .afterReceiptBeforeRemove)
     }
 
+    /// Intake's group commit: 30 drops waiting when the daemon starts are stored in one
+    /// transaction and answered as one batch; a crash after the batch's commit loses none and a
+    /// restart doubles none.
+    func testBatchOfDrops_crashAfterStoreBeforeReceipts_eachAnsweredOnce() throws {
+        try crashBatch(at: .afterStoreBeforeReceipt, receiptsBeforeRestart: 0)
+    }
+
+    /// The same with the crash after every receipt of the batch is written, the drops still in the inbox.
+    func testBatchOfDrops_crashAfterReceiptsBeforeRemove_eachAnsweredOnce() throws {
+        try crashBatch(at: .afterReceiptBeforeRemove, receiptsBeforeRestart: 30)
+    }
+
+    private func crashBatch(at point: CrashPoint, receiptsBeforeRestart: Int) throws {
+        let harness = try DaemonHarness()
+        let keys = (0..<30).map { "k\($0)" }
+        // A missing file: each job fails at once, so the test is about intake alone.
+        for key in keys {
+            try harness.drop(seller: "s", key: key, body: DaemonHarness.body(url: server.url("/files/missing-\(key).mp4"), title: "Video \(key)"))
+        }
+        try harness.startDaemon(environment: [CrashPoint.environmentVariable: point.rawValue])
+        XCTAssertEqual(try harness.waitForDaemonExit(timeout: 60), SIGKILL, "died of SIGKILL")
+        let receipts = { harness.files(under: "receipts").filter { $0.hasSuffix(".json") } }
+        XCTAssertEqual(receipts().count, receiptsBeforeRestart, "the batch is answered all together")
+        XCTAssertEqual(harness.files(under: "inbox").count, 31, "every drop is still in the inbox")
+
+        try harness.startDaemon()
+        var ids = Set<String>()
+        for key in keys { ids.insert(try harness.videoId(try harness.waitForReceipt(seller: "s", key: key))) }
+        XCTAssertEqual(ids.count, 30, "one distinct video per drop")
+        for id in ids { XCTAssertEqual(try harness.waitForFinalStatus(id, timeout: 60)["status"], .string("FAILED")) }
+        let stored = try harness.listAll().compactMap { $0["id"]?.stringValue }
+        XCTAssertEqual(Set(stored), ids, "the store holds exactly the receipts' videos")
+        XCTAssertEqual(stored.count, 30)
+        XCTAssertEqual(receipts().count, 30)
+        XCTAssertEqual(harness.files(under: "inbox"), ["s"], "every drop is gone from the inbox")
+        for id in ids {
+            let stored = try harness.statusCommand(id)
+            try harness.waitUntil("status/\(id).json equals the store", timeout: 10) { harness.statusFile(id) == stored }
+        }
+        XCTAssertEqual(try harness.stopDaemon(), 0)
+    }
+
     func testMidDownload_downloadsAgain() throws {
         let path = "/throttle/200000/h264_aac_10s.mp4"
         try crash(at: .midDownload, path: path)

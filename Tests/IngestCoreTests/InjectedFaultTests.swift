@@ -52,7 +52,7 @@ final class InjectedFaultTests: XCTestCase {
         let id = try harness.videoId(try harness.waitForReceipt(seller: "s", key: "k"))
         try assertAllSucceeded(harness, ids: [early, id])
         try harness.waitUntil("every fault fired", timeout: 15) { count(harness, "injected write fault ENOSPC") == 7 }
-        XCTAssertGreaterThan(count(harness, "cannot answer the drop; it will be answered again"), 0, "the drop waited in the inbox")
+        XCTAssertGreaterThan(count(harness, "cannot answer the drops; they will be answered again"), 0, "the drop waited in the inbox")
         XCTAssertEqual(count(harness, "status files not rewritten after the commit"), 1, "SUCCESS stood; the file was repaired")
         XCTAssertGreaterThan(count(harness, "rewrote 1 status files"), 0)
         XCTAssertEqual(try harness.stopDaemon(), 0)

@@ -26,14 +26,25 @@ public struct StatusWriter: Sendable {
     /// `enqueue`, `approve`, `reject`, `delete`, `retry`) takes `state/status.lock` (`flock`) for
     /// the read of the snapshot, the file and the mark, and writes only when the snapshot's version
     /// is newer than the one the file holds: the newest document always wins, whoever writes last.
+    ///
+    /// The files of one call are one group commit (`AtomicFile.writeAll`: one fsync pass, one
+    /// folder fsync) and their marks one store transaction, so intake's batches pay for durability
+    /// once per batch, not once per drop.
     public func write(videoIds: [String]) throws {
         var seen = Set<String>()
-        for id in videoIds where seen.insert(id).inserted {
-            try FileLock.withExclusive(layout.statusLockPath) {
-                guard let (video, version, written) = try store.statusDocument(id: id, origin: origin), version > written else { return }
-                try AtomicFile.writeJSON(StatusDocument.json(video), to: layout.statusFile(videoId: id))
-                try store.markStatusWritten(videoId: id, origin: origin, version: version)
+        let ids = videoIds.filter { seen.insert($0).inserted }
+        guard !ids.isEmpty else { return }
+        try FileLock.withExclusive(layout.statusLockPath) {
+            var files: [(data: Data, path: String)] = []
+            var marks: [StatusMark] = []
+            for id in ids {
+                guard let (video, version, written) = try store.statusDocument(id: id, origin: origin), version > written else { continue }
+                files.append((AtomicFile.jsonText(StatusDocument.json(video)), layout.statusFile(videoId: id)))
+                marks.append(StatusMark(videoId: id, version: version))
             }
+            guard !files.isEmpty else { return }
+            try AtomicFile.writeAll(files)
+            try store.markStatusWritten(marks, origin: origin)
         }
     }
 }

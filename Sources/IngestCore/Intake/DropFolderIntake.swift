@@ -76,6 +76,11 @@ public final class DropFolderIntake: @unchecked Sendable {
         log.warn("inbox entry set aside: \(reason)", stage: "intake", extra: [("entry", .string(entry))])
     }
 
+    /// Answers one seller folder's drops, oldest first, in group commits of up to `batchLimit`
+    /// drops (and no more than the seller's create allowance): one store transaction, one pass of
+    /// status files, one of receipts, one of removals, each with one fsync pass and one fsync per
+    /// folder. The order of effects per drop is the same as for a single drop, so a crash at any
+    /// point repeats whole drops, which their keys answer alike.
     private func scanSeller(_ sellerId: String, config: IngestConfig, now: Date) -> Int {
         let folder = layout.inbox + "/" + sellerId
         let undecodable = refuseUndecodableDrops(inSeller: sellerId)
@@ -89,47 +94,78 @@ public final class DropFolderIntake: @unchecked Sendable {
         var allowance = config.intake.createsPerMinutePerSeller - created
         var answered = undecodable
         let service = IntakeService(store: store, config: config, origin: statusWriter.origin)
-        for name in pending {
+        var next = 0
+        while next < pending.count {
             guard allowance > 0 else {
-                log.info("rate limit reached; \(pending.count - answered) drops wait for a later minute", sellerId: sellerId, stage: "intake")
+                log.info("rate limit reached; \(pending.count - next) drops wait for a later minute", sellerId: sellerId, stage: "intake")
                 break
             }
-            let relative = sellerId + "/" + name
-            let path = layout.inbox + "/" + relative
-            let key = String(name.dropLast(5))
-            switch DropFile.read(path) {
-            case .notReady: continue
-            case .refused(let reason):
-                refuse(relative: relative, errors: [RequestError(.bodyRequired, field: nil, message: reason)])
-                answered += 1
-            case .body(let body):
-                let outcome: IntakeService.Outcome
-                do { outcome = try service.submit(sellerId: sellerId, key: key, body: body, now: now) } catch {
-                    log.error("cannot store the request; it stays in the inbox: \(error)", sellerId: sellerId, stage: "intake")
-                    return answered
-                }
-                switch outcome {
-                case .accepted(let videoId, let isNew):
-                    if isNew { allowance -= 1 }
-                    CrashPoint.reached(.afterStoreBeforeReceipt)
-                    do {
-                        try statusWriter.write(videoIds: [videoId])
-                        try AtomicFile.writeJSON(outcome.receipt, to: layout.receipts + "/" + relative)
-                        CrashPoint.reached(.afterReceiptBeforeRemove)
-                        try AtomicFile.remove(path)
-                        log.info(isNew ? "request accepted" : "request repeated; same video", videoId: videoId, sellerId: sellerId,
-                                 stage: "intake", extra: [("key", .string(key))])
-                    } catch {
-                        log.error("cannot answer the drop; it will be answered again: \(error)", videoId: videoId, sellerId: sellerId, stage: "intake")
-                        return answered
+            var batch: [(drop: InboxDrop, request: CreateRequest)] = []
+            while next < pending.count, batch.count < min(allowance, Self.batchLimit) {
+                let name = pending[next]
+                next += 1
+                let drop = InboxDrop(sellerId: sellerId, name: name, inbox: layout.inbox)
+                switch DropFile.read(drop.path) {
+                case .notReady: continue
+                case .refused(let reason):
+                    refuse(relative: drop.relative, errors: [RequestError(.bodyRequired, field: nil, message: reason)])
+                    answered += 1
+                case .body(let body):
+                    switch service.prepare(sellerId: sellerId, key: drop.key, body: body) {
+                    case .rejected(let rejection):
+                        refuse(relative: drop.relative, errors: rejection.errors)
+                        answered += 1
+                    case .ready(let request):
+                        batch.append((drop, request))
                     }
-                case .rejected(let rejection):
-                    refuse(relative: relative, errors: rejection.errors)
                 }
-                answered += 1
             }
+            guard !batch.isEmpty else { continue }
+            guard let (done, createdNow) = answer(batch, service: service, now: now) else { return answered }
+            answered += done
+            allowance -= createdNow
         }
         return answered
+    }
+
+    /// The most drops one group commit takes: enough to share the fsyncs, few enough that the
+    /// first drop of a burst is answered within milliseconds.
+    static let batchLimit = 256
+
+    /// Stores a batch in one transaction, then answers it: status files, receipts, drops removed.
+    /// Returns how many were answered and how many videos are new, or nil when the store or the
+    /// spool failed (the batch stays in the inbox and is answered again later).
+    private func answer(_ batch: [(drop: InboxDrop, request: CreateRequest)], service: IntakeService, now: Date) -> (answered: Int, created: Int)? {
+        let outcomes: [IntakeService.Outcome]
+        do { outcomes = try service.commit(batch.map(\.request), now: now) } catch {
+            log.error("cannot store the requests; they stay in the inbox (\(batch.count) drops): \(error)", sellerId: batch[0].drop.sellerId, stage: "intake")
+            return nil
+        }
+        var accepted: [(drop: InboxDrop, videoId: String, isNew: Bool)] = []
+        for ((drop, _), outcome) in zip(batch, outcomes) {
+            switch outcome {
+            case .accepted(let videoId, let isNew): accepted.append((drop, videoId, isNew))
+            case .rejected(let rejection): refuse(relative: drop.relative, errors: rejection.errors)
+            }
+        }
+        CrashPoint.reached(.afterStoreBeforeReceipt)
+        do {
+            try statusWriter.write(videoIds: accepted.map(\.videoId))
+            try AtomicFile.writeAll(accepted.map { entry in
+                (AtomicFile.jsonText(IntakeService.Outcome.accepted(videoId: entry.videoId, created: entry.isNew).receipt),
+                 layout.receipts + "/" + entry.drop.relative)
+            })
+            CrashPoint.reached(.afterReceiptBeforeRemove)
+            try AtomicFile.removeAll(accepted.map(\.drop.path))
+        } catch {
+            log.error("cannot answer the drops; they will be answered again (\(accepted.count) drops): \(error)", sellerId: batch[0].drop.sellerId, stage: "intake")
+            return nil
+        }
+        for entry in accepted {
+            log.info(entry.isNew ? "request accepted" : "request repeated; same video", videoId: entry.videoId, sellerId: entry.drop.sellerId,
+                     stage: "intake", extra: [("key", .string(entry.drop.key))])
+        }
+        return (batch.count, accepted.filter(\.isNew).count)
     }
 
     /// Writes the error receipt, then moves the drop to `rejected/` under the same relative path.

@@ -41,12 +41,29 @@ public struct IntakeService: Sendable {
         self.origin = origin
     }
 
+    /// A request checked and ready to store, or refused before reaching the store.
+    public enum Prepared: Sendable {
+        /// Valid: the store request (video, key, canonical body digest).
+        case ready(CreateRequest)
+        /// Refused: the receipt lists every problem.
+        case rejected(RequestRejection)
+    }
+
     /// Validates and stores one request. Throws only for the worker's own faults (the store
     /// could not commit): the request is then not answered and must be tried again.
     ///
     /// `uploadedVideoUrl` (an `upload://` URL, `Uploads`) is the video of an HTTP upload: the body
     /// then carries no `videoUrl` but the file's digest, so "same body" includes the same file.
     public func submit(sellerId: String, key: String, body: Data, uploadedVideoUrl: String? = nil, now: Date = Date()) throws -> Outcome {
+        switch prepare(sellerId: sellerId, key: key, body: body, uploadedVideoUrl: uploadedVideoUrl) {
+        case .rejected(let rejection): return .rejected(rejection)
+        case .ready(let request): return try commit([request], now: now)[0]
+        }
+    }
+
+    /// Checks one request without touching the store: the seller id, the key and the body
+    /// (`RequestValidator`), and the canonical body's digest that "same body" compares.
+    public func prepare(sellerId: String, key: String, body: Data, uploadedVideoUrl: String? = nil) -> Prepared {
         guard Self.isValidName(sellerId) else {
             return .rejected(RequestRejection([RequestError(.bodyRequired, field: nil,
                 message: "The seller id must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'.")]))
@@ -55,24 +72,28 @@ public struct IntakeService: Sendable {
             return .rejected(RequestRejection([RequestError(.bodyRequired, field: nil,
                 message: "The idempotency key (the file name without .json) must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'.")]))
         }
-        let request: VideoRequest
-        let digest: String
         switch RequestValidator.validate(body: body, storeFrontCodes: config.intake.storeFrontCodes, uploaded: uploadedVideoUrl != nil) {
         case .failure(let rejection): return .rejected(rejection)
-        case .success(let valid):
-            request = valid
+        case .success(let request):
             // Validation succeeded, so the body parses; its canonical form is what "same body" means.
-            digest = SHA256.hex(Array(((try? JSONParser.parse(body))?.canonical.compact ?? "").utf8))
+            let digest = SHA256.hex(Array(((try? JSONParser.parse(body))?.canonical.compact ?? "").utf8))
+            let video = NewVideo(sellerId: sellerId, title: request.title, description: request.description,
+                                 videoUrl: uploadedVideoUrl ?? request.videoUrl, productContentIds: request.productContentIds,
+                                 videoContentType: request.videoContentType.rawValue, storeFrontCode: request.storeFrontCode,
+                                 origin: origin)
+            return .ready(CreateRequest(video: video, idempotencyKey: key, bodyDigest: digest))
         }
-        let video = NewVideo(sellerId: sellerId, title: request.title, description: request.description,
-                             videoUrl: uploadedVideoUrl ?? request.videoUrl, productContentIds: request.productContentIds,
-                             videoContentType: request.videoContentType.rawValue, storeFrontCode: request.storeFrontCode,
-                             origin: origin)
-        switch try store.createVideo(video, idempotencyKey: key, bodyDigest: digest, now: now) {
-        case .created(let id): return .accepted(videoId: id, created: true)
-        case .existing(let id): return .accepted(videoId: id, created: false)
-        case .keyReused:
-            return .rejected(RequestRejection([RequestError(.idempotencyKeyReused, field: nil)]))
+    }
+
+    /// Stores prepared requests in one store transaction (a group commit); one outcome per
+    /// request, in order. Throws only for the worker's own faults: then none is stored.
+    public func commit(_ requests: [CreateRequest], now: Date = Date()) throws -> [Outcome] {
+        try store.createVideos(requests, now: now).map { created in
+            switch created {
+            case .created(let id): return .accepted(videoId: id, created: true)
+            case .existing(let id): return .accepted(videoId: id, created: false)
+            case .keyReused: return .rejected(RequestRejection([RequestError(.idempotencyKeyReused, field: nil)]))
+            }
         }
     }
 }

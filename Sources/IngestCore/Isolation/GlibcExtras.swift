@@ -7,12 +7,14 @@ enum GlibcExtras {
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
     private typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+    private typealias SyncFileRange = @convention(c) (Int32, Int64, Int64, UInt32) -> Int32
 
     private nonisolated(unsafe) static let process = dlopen(nil, RTLD_NOW)
     private static let pipe2Function: Pipe2? = lookup("pipe2")
     private static let addCloseFromFunction: AddCloseFrom? = lookup("posix_spawn_file_actions_addclosefrom_np")
 
     private static let prctlFunction: Prctl? = lookup("prctl")
+    private static let syncFileRangeFunction: SyncFileRange? = lookup("sync_file_range")
 
     private static func lookup<F>(_ name: String) -> F? {
         guard let symbol = dlsym(process, name) else { return nil }
@@ -27,6 +29,13 @@ enum GlibcExtras {
         _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
         return 0
+    }
+
+    /// `sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE)`: starts writeback of the whole file without
+    /// waiting for it (a hint; only fsync makes data durable). Nothing when this libc lacks it.
+    static func startWriteback(_ fd: Int32) {
+        let syncFileRangeWrite: UInt32 = 2
+        _ = syncFileRangeFunction?(fd, 0, 0, syncFileRangeWrite)
     }
 
     /// `posix_spawn_file_actions_addclosefrom_np(actions, from)` (glibc 2.34+): the child closes every

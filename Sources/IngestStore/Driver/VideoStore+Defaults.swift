@@ -25,6 +25,27 @@ extension VideoStore {
         try createVideo(video, idempotencyKey: idempotencyKey, bodyDigest: bodyDigest, now: Date())
     }
 
+    /// Intake: one request stored in its own transaction (`createVideos` of one).
+    public func createVideo(_ video: NewVideo, idempotencyKey: String, bodyDigest: String, now: Date) throws -> CreateOutcome {
+        let outcomes = try createVideos([CreateRequest(video: video, idempotencyKey: idempotencyKey, bodyDigest: bodyDigest)], now: now)
+        guard let outcome = outcomes.first else { throw StoreError(.misuse, "createVideos returned no outcome") }
+        return outcome
+    }
+
+    /// Test-only: stores many videos in one transaction (keys `bulk-<n>`, one body digest).
+    func createVideosInBulk(_ videos: [NewVideo], now: Date = Date()) throws -> [String] {
+        let requests = videos.enumerated().map { CreateRequest(video: $1, idempotencyKey: "bulk-\($0)", bodyDigest: "bulk") }
+        return try zip(try createVideos(requests, now: now), requests).map { outcome, request in
+            guard case .created(let id) = outcome else { throw StoreError(.misuse, "bulk key \(request.idempotencyKey) already used") }
+            return id
+        }
+    }
+
+    /// Status files: one mark (`markStatusWritten` of a batch of one).
+    public func markStatusWritten(videoId: String, origin: String, version: Int64) throws {
+        try markStatusWritten([StatusMark(videoId: videoId, version: version)], origin: origin)
+    }
+
     /// Jobs: claims any due job now.
     public func claimJob(owner: String, leaseSeconds: Double) throws -> JobRecord? {
         try claimJob(owner: owner, leaseSeconds: leaseSeconds, now: Date(), videoId: nil)

@@ -37,15 +37,18 @@ public protocol VideoStore: AnyObject, Sendable {
 
     // MARK: Intake
 
-    /// Stores a drop in one IMMEDIATE transaction.
+    /// Stores a batch of requests in one transaction (a group commit: every outcome is durable
+    /// when this returns, or none is stored), in order; one outcome per request.
     ///
-    /// The same (seller, key) with the same `bodyDigest` returns `.existing` with the
-    /// first video's id; with another digest `.keyReused`. Otherwise it inserts the
+    /// For each request: the same (seller, key) with the same `bodyDigest` returns `.existing`
+    /// with the first video's id; with another digest `.keyReused`. Otherwise it inserts the
     /// video (IN_PROGRESS, a new lowercase UUID, the next seq), its product ids (all
     /// shown), an available job runnable at `now`, and the key. On `.created` and `.existing`,
     /// `video.origin` becomes one of the video's origins (`origins(videoId:)`) in the same
     /// transaction, its status file there not yet written; `.keyReused` records nothing.
-    func createVideo(_ video: NewVideo, idempotencyKey: String, bodyDigest: String, now: Date) throws -> CreateOutcome
+    /// A later request of the batch sees the earlier ones (the same key twice is `.existing`).
+    /// `createVideo` (in `VideoStore+Defaults.swift`) is a batch of one.
+    func createVideos(_ requests: [CreateRequest], now: Date) throws -> [CreateOutcome]
 
     /// The video and body digest remembered for a seller's idempotency key, or nil.
     func lookupKey(sellerId: String, key: String) throws -> (videoId: String, bodyDigest: String)?
@@ -188,9 +191,10 @@ public protocol VideoStore: AnyObject, Sendable {
     /// come in through `origin` (that spool keeps no status file of it).
     func statusDocument(id: String, origin: String) throws -> (record: VideoRecord, version: Int64, written: Int64)?
 
-    /// Records that `origin`'s `status/<id>.json` now holds document `version` (never lowers it;
-    /// nothing for a video that did not come in through `origin`).
-    func markStatusWritten(videoId: String, origin: String, version: Int64) throws
+    /// Records, in one transaction, that `origin`'s `status/<id>.json` of each mark now holds its
+    /// document `version` (never lowers it; nothing for a video that did not come in through
+    /// `origin`). `markStatusWritten(videoId:origin:version:)` is a batch of one.
+    func markStatusWritten(_ marks: [StatusMark], origin: String) throws
 
     /// The videos that came in through `origin` whose status file there is older than their
     /// document (a commit in any daemon of the fleet, or a crash between a commit and the file),

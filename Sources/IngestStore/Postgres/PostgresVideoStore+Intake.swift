@@ -1,17 +1,18 @@
 import Foundation
 
 extension PostgresVideoStore {
-    /// Stores a drop in one transaction, as `VideoStore.createVideo`: the same (seller, key) with
+    /// Stores a batch of drops in one transaction, as `VideoStore.createVideos`: per request, the same (seller, key) with
     /// the same `bodyDigest` returns `.existing`, with another digest `.keyReused`; otherwise the
     /// video, its product ids, an available job and the key are inserted, and
     /// `NOTIFY video_ingest_jobs` goes out at commit. Two daemons storing the same key at once:
     /// the key's primary key refuses the second insert, whose transaction runs again and finds
     /// the first video.
-    public func createVideo(
-        _ video: NewVideo, idempotencyKey: String, bodyDigest: String, now: Date = Date()
-    ) throws -> CreateOutcome {
-        try write(retryOnConstraint: true) { tx in
-            try Self.create(tx, video, idempotencyKey: idempotencyKey, bodyDigest: bodyDigest, now: now)
+    ///
+    /// A batch is one transaction: one commit (one WAL flush) for all its requests.
+    public func createVideos(_ requests: [CreateRequest], now: Date) throws -> [CreateOutcome] {
+        guard !requests.isEmpty else { return [] }
+        return try write(retryOnConstraint: true) { tx in
+            try requests.map { try Self.create(tx, $0.video, idempotencyKey: $0.idempotencyKey, bodyDigest: $0.bodyDigest, now: now) }
         }
     }
 
@@ -34,19 +35,6 @@ extension PostgresVideoStore {
                 "SELECT COUNT(*) FROM videos WHERE seller_id = $1 AND created_at >= $2",
                 [.text(sellerId), .text(Timestamp.iso(since))]
             ).int64(0, 0))
-        }
-    }
-
-    /// Test-only: stores many videos in one transaction (keys `bulk-<n>`).
-    func createVideosInBulk(_ videos: [NewVideo], now: Date = Date()) throws -> [String] {
-        try write { tx in
-            try videos.enumerated().map { index, video in
-                let outcome = try Self.create(tx, video, idempotencyKey: "bulk-\(index)", bodyDigest: "bulk", now: now)
-                guard case .created(let id) = outcome else {
-                    throw StoreError(.misuse, "bulk key bulk-\(index) already used")
-                }
-                return id
-            }
         }
     }
 

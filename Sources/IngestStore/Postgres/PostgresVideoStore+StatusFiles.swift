@@ -16,11 +16,18 @@ extension PostgresVideoStore {
         }
     }
 
-    /// Records that `origin`'s `status/<id>.json` now holds document `version` (never lowers it).
-    public func markStatusWritten(videoId: String, origin: String, version: Int64) throws {
+    /// Records that `origin`'s status file of each mark now holds its document version (never
+    /// lowers it), in one statement.
+    public func markStatusWritten(_ marks: [StatusMark], origin: String) throws {
+        guard !marks.isEmpty else { return }
         _ = try write { tx in
-            try tx.run("UPDATE video_origins SET status_version = GREATEST(status_version, $1) WHERE video_id = $2 AND origin = $3",
-                       [.integer(version), .text(videoId), .text(origin)])
+            try tx.run(
+                """
+                UPDATE video_origins o SET status_version = GREATEST(o.status_version, m.version)
+                FROM unnest($1::text[], $2::bigint[]) AS m (video_id, version)
+                WHERE o.video_id = m.video_id AND o.origin = $3
+                """,
+                [PGArray.text(marks.map(\.videoId)), PGArray.bigint(marks.map(\.version)), .text(origin)])
         }
     }
 

@@ -150,4 +150,9 @@ enum PGArray {
         }
         return .text("{" + items.joined(separator: ",") + "}")
     }
+
+    /// A `bigint[]` parameter: `{1,2,3}`.
+    static func bigint(_ values: [Int64]) -> SQLValue {
+        .text("{" + values.map(String.init).joined(separator: ",") + "}")
+    }
 }

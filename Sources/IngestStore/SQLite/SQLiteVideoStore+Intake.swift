@@ -1,17 +1,15 @@
 import Foundation
 
 extension SQLiteVideoStore {
-    /// Stores a drop in one IMMEDIATE transaction.
-    ///
-    /// The same (seller, key) with the same `bodyDigest` returns `.existing` with the
-    /// first video's id; with another digest `.keyReused`. Otherwise it inserts the
-    /// video (IN_PROGRESS, a new lowercase UUID, the next seq), its product ids (all
-    /// shown), an available job runnable at `now`, and the key.
-    public func createVideo(
-        _ video: NewVideo, idempotencyKey: String, bodyDigest: String, now: Date
-    ) throws -> CreateOutcome {
-        try writeTransaction { db in
-            try Self.create(db, video, idempotencyKey: idempotencyKey, bodyDigest: bodyDigest, now: now)
+    /// Stores a batch of drops in one IMMEDIATE transaction (one commit, one fsync), as
+    /// `VideoStore.createVideos`: per request, the same (seller, key) with the same `bodyDigest`
+    /// returns `.existing` with the first video's id; with another digest `.keyReused`. Otherwise
+    /// it inserts the video (IN_PROGRESS, a new lowercase UUID, the next seq), its product ids
+    /// (all shown), an available job runnable at `now`, and the key.
+    public func createVideos(_ requests: [CreateRequest], now: Date) throws -> [CreateOutcome] {
+        guard !requests.isEmpty else { return [] }
+        return try writeTransaction { db in
+            try requests.map { try Self.create(db, $0.video, idempotencyKey: $0.idempotencyKey, bodyDigest: $0.bodyDigest, now: now) }
         }
     }
 
@@ -36,19 +34,6 @@ extension SQLiteVideoStore {
                 [.text(sellerId), .text(Timestamp.iso(since))]
             ) { $0.int64(0) }
             return Int(count ?? 0)
-        }
-    }
-
-    /// Test-only: stores many videos in one transaction (keys `bulk-<n>`), skipping per-create fsyncs.
-    func createVideosInBulk(_ videos: [NewVideo], now: Date = Date()) throws -> [String] {
-        try writeTransaction { db in
-            try videos.enumerated().map { index, video in
-                let outcome = try Self.create(db, video, idempotencyKey: "bulk-\(index)", bodyDigest: "bulk", now: now)
-                guard case .created(let id) = outcome else {
-                    throw StoreError(.misuse, "bulk key bulk-\(index) already used")
-                }
-                return id
-            }
         }
     }
 

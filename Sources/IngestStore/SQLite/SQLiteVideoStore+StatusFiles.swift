@@ -21,11 +21,15 @@ extension SQLiteVideoStore {
         }
     }
 
-    /// Records that `origin`'s `status/<id>.json` now holds document `version` (never lowers it).
-    public func markStatusWritten(videoId: String, origin: String, version: Int64) throws {
-        _ = try withConnection { db in
-            try db.run("UPDATE video_origins SET status_version = MAX(status_version, ?) WHERE video_id = ? AND origin = ?",
-                       [.integer(version), .text(videoId), .text(origin)])
+    /// Records that `origin`'s status file of each mark now holds its document version (never
+    /// lowers it), in one transaction.
+    public func markStatusWritten(_ marks: [StatusMark], origin: String) throws {
+        guard !marks.isEmpty else { return }
+        try writeTransaction { db in
+            for mark in marks {
+                try db.run("UPDATE video_origins SET status_version = MAX(status_version, ?) WHERE video_id = ? AND origin = ?",
+                           [.integer(mark.version), .text(mark.videoId), .text(origin)])
+            }
         }
     }
 

@@ -65,6 +65,59 @@ import Testing
         expectEqual(try store.allVideoIds(), [idA, idB])
     }
 
+    /// A group commit: one call, one outcome per request in order; a later request sees the
+    /// earlier ones of its own batch (the same key again is `.existing`, or `.keyReused` with
+    /// another body, which stores nothing); keys of other batches answer as before.
+    @Test(arguments: StoreKind.allCases)
+    func createVideos_batch_oneOutcomePerRequestInOrder_laterRequestsSeeEarlierOnes(_ kind: StoreKind) throws {
+        let fixture = try StoreFixture(kind)
+        let store = try fixture.openStore()
+        let now = Date(timeIntervalSince1970: 1_700_000_100)
+        let earlier = try store.createVideo(newVideo(), idempotencyKey: "old", bodyDigest: "d0", now: now.addingTimeInterval(-60))
+        guard case .created(let oldId) = earlier else { return fail("\(earlier)") }
+        let outcomes = try store.createVideos([
+            CreateRequest(video: newVideo(products: ["a"]), idempotencyKey: "k1", bodyDigest: "d1"),
+            CreateRequest(video: newVideo(products: ["b"]), idempotencyKey: "k2", bodyDigest: "d2"),
+            CreateRequest(video: newVideo(products: ["a"]), idempotencyKey: "k1", bodyDigest: "d1"),
+            CreateRequest(video: newVideo(), idempotencyKey: "k2", bodyDigest: "other"),
+            CreateRequest(video: newVideo(), idempotencyKey: "old", bodyDigest: "d0"),
+            CreateRequest(video: newVideo(seller: "seller-2"), idempotencyKey: "k1", bodyDigest: "d1"),
+        ], now: now)
+        expectEqual(outcomes.count, 6)
+        guard case .created(let id1) = outcomes[0], case .created(let id2) = outcomes[1],
+              case .created(let otherSeller) = outcomes[5] else { return fail("\(outcomes)") }
+        expectEqual(outcomes[2], .existing(videoId: id1))
+        expectEqual(outcomes[3], .keyReused(existingVideoId: id2))
+        expectEqual(outcomes[4], .existing(videoId: oldId))
+        expectEqual(Set(try store.allVideoIds()), [oldId, id1, id2, otherSeller])
+        expectEqual(try unwrap(store.video(id: id1)).productContentIds, ["a"])
+        expectEqual(try unwrap(store.video(id: id2)).productContentIds, ["b"])
+        expectEqual(try unwrap(store.job(videoId: id2)).runAt, 1_700_000_100_000)
+        expectGreaterThan(try unwrap(store.video(id: id2)).seq, try unwrap(store.video(id: id1)).seq)
+        expectEqual(try store.countCreates(sellerId: "seller-1", since: now), 2)
+        expectEqual(try store.createVideos([], now: now), [])
+    }
+
+    /// Status marks of a batch in one call: each video's own version, the other origin's video
+    /// untouched, a lower version never lowers a mark.
+    @Test(arguments: StoreKind.allCases)
+    func markStatusWritten_batch_marksEachVideo(_ kind: StoreKind) throws {
+        let fixture = try StoreFixture(kind)
+        let store = try fixture.openStore()
+        let local = VideoOrigin.embeddedSpool
+        let a = try create(store), b = try create(store), c = try create(store)
+        let va = try unwrap(store.statusDocument(id: a, origin: local)).version
+        let vb = try unwrap(store.statusDocument(id: b, origin: local)).version
+        try store.markStatusWritten([StatusMark(videoId: a, version: va), StatusMark(videoId: b, version: vb)], origin: local)
+        expectEqual(try store.staleStatusVideoIds(origin: local, limit: 10), [c])
+        try store.markStatusWritten([StatusMark(videoId: c, version: 1)], origin: "another-spool")
+        expectEqual(try store.staleStatusVideoIds(origin: local, limit: 10), [c], "a mark for another origin changes nothing here")
+        try store.markStatusWritten([StatusMark(videoId: a, version: 0), StatusMark(videoId: c, version: try unwrap(store.statusDocument(id: c, origin: local)).version)], origin: local)
+        expectEqual(try store.staleStatusVideoIds(origin: local, limit: 10), [])
+        expectEqual(try unwrap(store.statusDocument(id: a, origin: local)).written, va, "never lowered")
+        try store.markStatusWritten([], origin: local)
+    }
+
     @Test(arguments: StoreKind.allCases)
     func createVideo_seqIncreasesInCreationOrder(_ kind: StoreKind) throws {
         let fixture = try StoreFixture(kind)
