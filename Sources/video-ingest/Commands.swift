@@ -90,7 +90,7 @@ let commands: [Command] = [
     Command(name: "probe", usage: "video-ingest probe FILE [--config FILE]",
             summary: "Checks a local file as the pipeline would; prints format, duration, streams and verdict.", options: ["config"]) { args throws(UsageError) in
         let file = try args.positionals(1, "one file")[0]
-        return MediaCommands.probe(file: file, configPath: args.options["config"])
+        return MediaExecutable.exec(["probe", file] + configArguments(args))
     },
     Command(name: "config", usage: "video-ingest config check FILE [--connect]",
             summary: "Validates a config file; --connect also makes one HEAD request on the publish.s3 bucket.",
@@ -109,9 +109,14 @@ let commands: [Command] = [
     Command(name: "optimize", usage: "video-ingest optimize IN OUT_DIR [--config FILE]",
             summary: "Debug aid: runs the optimizer on a local file.", options: ["config"]) { args throws(UsageError) in
         let paths = try args.positionals(2, "an input file and an output folder")
-        return MediaCommands.optimize(input: paths[0], outputDirectory: paths[1], configPath: args.options["config"])
+        return MediaExecutable.exec(["optimize", paths[0], paths[1]] + configArguments(args))
     },
 ]
+
+/// `--config FILE` when it was given, for the media executable (`MediaExecutable.exec`: FFmpeg is not linked here).
+private func configArguments(_ args: ParsedArguments) -> [String] {
+    args.options["config"].map { ["--config", $0] } ?? []
+}
 
 /// Builds the spool commands from `--config` and `--spool`, or the failure to load the config.
 private func spool(_ args: ParsedArguments) -> Result<SpoolCommands, ConfigError> {

@@ -14,11 +14,7 @@ let overview = """
     stdout); 1 anything else (a one-line reason on stderr).
     """
 
-func emit(_ result: CommandResult) -> Never {
-    if !result.stdout.isEmpty { FileHandle.standardOutput.write(Data(result.stdout.utf8)) }
-    if !result.stderr.isEmpty { FileHandle.standardError.write(Data(result.stderr.utf8)) }
-    exit(result.exitCode)
-}
+func emit(_ result: CommandResult) -> Never { result.emit() }
 
 func usageFailure(_ message: String, usage: String) -> Never {
     let error = JSONValue.object([("errors", .array([.object([
@@ -33,7 +29,6 @@ umask(0o027)
 
 let argv = Array(CommandLine.arguments.dropFirst())
 guard let first = argv.first else { emit(CommandResult(exitCode: 2, stdout: "", stderr: overview + "\n")) }
-if first == MediaChildCommand.name { exit(MediaChildCommand.main(Array(argv.dropFirst()))) }  // internal: the daemon's media worker
 if first == "--help" || first == "-h" || first == "help" { emit(CommandResult(exitCode: 0, stdout: overview + "\n", stderr: "")) }
 guard let command = commands.first(where: { $0.name == first }) ?? hiddenCommands.first(where: { $0.name == first }) else {
     usageFailure("unknown command '\(first)'", usage: "video-ingest COMMAND [OPTIONS]; see video-ingest --help")

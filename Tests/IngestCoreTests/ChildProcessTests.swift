@@ -76,7 +76,7 @@ final class ChildProcessTests: XCTestCase {
 final class WarmMediaChildrenTests: XCTestCase {
     func testWarmChild_waits_isTakenOnce_aDeadOneIsSkipped_andStopAllKillsTheRest() throws {
         let label = "warm-test-" + UUID().uuidString.prefix(8)
-        let pool = WarmMediaChildren(executable: DaemonHarness.binary, label: String(label), capacity: { 1 })
+        let pool = WarmMediaChildren(executable: DaemonHarness.mediaBinary, label: String(label), capacity: { 1 })
         pool.refill()
         pool.refill()
         XCTAssertEqual(pool.idleCount, 1, "at most capacity children wait")

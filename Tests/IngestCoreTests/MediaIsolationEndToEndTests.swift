@@ -102,7 +102,7 @@ final class MediaIsolationEndToEndTests: XCTestCase {
             ]).compact
             let trace = folder + "/\(name).strace"
             let result = try harness.run(["-f", "-e", "trace=openat,open,connect,socket", "-o", trace,
-                                          DaemonHarness.binary, "media-child", "check", request], executable: "/usr/bin/strace", timeout: 30)
+                                          DaemonHarness.mediaBinary, "media-child", "check", request], executable: "/usr/bin/strace", timeout: 30)
             XCTAssertEqual(result.status, 0, "\(name): \(result.stderr)")
             let answer = try JSONParser.parse(Data(result.stdout.utf8))
             XCTAssertEqual(answer["failure"]?["code"]?.stringValue, code, name)

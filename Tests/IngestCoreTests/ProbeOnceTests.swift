@@ -1,4 +1,5 @@
 import Foundation
+import IngestMediaChild
 import MediaKit
 import XCTest
 @testable import IngestCore

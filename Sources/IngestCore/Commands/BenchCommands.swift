@@ -2,29 +2,11 @@ import Foundation
 import IngestDownload
 import IngestObjectStore
 import IngestStore
-import MediaKit
 
 /// The hidden `video-ingest bench ...` commands used by `Benchmarks/run`: in-process timings that
-/// a normal command cannot give (the probe without process start-up, the store's query time, the
-/// downloader alone). Each prints one JSON object. Not part of the contract; not in `--help`.
+/// a normal command cannot give (the store's query time, the downloader alone; the probe without
+/// process start-up is `MediaBenchCommands`, in the media executable). Each prints one JSON object. Not part of the contract; not in `--help`.
 public enum BenchCommands {
-    /// `bench probe FILE`: the pipeline's checks (`MediaCheck`) on FILE, `iterations` times in one process.
-    public static func probe(file: String, iterations: Int) -> CommandResult {
-        let config = IngestConfig()
-        var times: [Double] = []
-        var verdict = ""
-        for _ in 0..<iterations {
-            let start = monotonicNow()
-            do {
-                verdict = try MediaCheck.check(path: file, name: (file as NSString).lastPathComponent, config: config).verdict
-            } catch {
-                return .failure("cannot read \(file): \(error)")
-            }
-            times.append(monotonicNow() - start)
-        }
-        return .ok(.object([("verdict", .string(verdict)), ("ms", timings(times))]))
-    }
-
     /// `bench download URL DEST`: one download with the pipeline's downloader (127.0.0.1 allowed), timed.
     public static func download(url: String, destination: String) -> CommandResult {
         var policy = IngestConfig().downloadPolicy
@@ -141,7 +123,7 @@ public enum BenchCommands {
     }
 
     /// Median, p99 and max of `seconds`, in milliseconds.
-    private static func timings(_ seconds: [Double]) -> JSONValue {
+    package static func timings(_ seconds: [Double]) -> JSONValue {
         let sorted = seconds.sorted()
         func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * q).rounded(.up)))] }
         func ms(_ s: Double) -> JSONValue { .number((s * 1_000_000).rounded() / 1000) }
@@ -149,7 +131,7 @@ public enum BenchCommands {
                         ("max", ms(sorted.last ?? 0))])
     }
 
-    private static func monotonicNow() -> Double {
+    package static func monotonicNow() -> Double {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a command prints and its exit status (CONTRACT section 1): 0 success; 2 invalid
 /// arguments or a request that fails validation (the error JSON on stdout); 1 anything else,
 /// with a one-line reason on stderr.
@@ -18,4 +20,13 @@ public struct CommandResult: Sendable {
                       stderr: errors.map(\.message).joined(separator: " ") + "\n")
     }
     public static func failure(_ reason: String) -> CommandResult { CommandResult(exitCode: 1, stdout: "", stderr: "video-ingest: \(reason)\n") }
+}
+
+extension CommandResult {
+    /// Prints the result (stdout, then stderr) and exits with its status.
+    public func emit() -> Never {
+        if !stdout.isEmpty { FileHandle.standardOutput.write(Data(stdout.utf8)) }
+        if !stderr.isEmpty { FileHandle.standardError.write(Data(stderr.utf8)) }
+        exit(exitCode)
+    }
 }

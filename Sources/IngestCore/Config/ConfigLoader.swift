@@ -3,7 +3,7 @@ import IngestCrypto
 import IngestHTTP
 import IngestObjectStore
 import IngestStore
-import MediaKit
+import MediaModel
 
 /// Reads and validates config files: a missing key takes its default, a wrong one is reported
 /// with its path, and every problem is reported at once.

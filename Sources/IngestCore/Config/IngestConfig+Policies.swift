@@ -1,5 +1,5 @@
 import IngestDownload
-import MediaKit
+import MediaModel
 
 /// The lower layers' settings, made from the config: `IngestConfig` is the one table of
 /// defaults, and `IngestDownload`/`MediaKit` take the values it gives them.

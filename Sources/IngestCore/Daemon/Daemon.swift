@@ -55,6 +55,8 @@ public final class Daemon: @unchecked Sendable {
         CrashPoint.announce()
         WriteFaults.install()
 
+        // Every check and optimization runs in the media executable: without it no job could finish.
+        if let problem = MediaExecutable.problem() { throw DaemonError(problem) }
         do { try layout.create() } catch { throw DaemonError("cannot create the spool \(layout.root): \(error)") }
         let lock = try SpoolLock(path: layout.lockPath)
         defer { withExtendedLifetime(lock) {} }

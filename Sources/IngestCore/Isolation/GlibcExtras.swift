@@ -2,7 +2,7 @@ import Foundation
 
 /// glibc functions that Swift's Glibc module does not import (they are declared only under
 /// `_GNU_SOURCE`), looked up once with `dlsym`.
-enum GlibcExtras {
+package enum GlibcExtras {
     private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
@@ -47,14 +47,14 @@ enum GlibcExtras {
 
     /// `prctl(PR_SET_NAME, name)`: the calling thread's name (the process's `comm` for the main thread,
     /// shown by `ps`), at most 15 bytes. False when it could not be set.
-    static func setThreadName(_ name: String) -> Bool {
+    package static func setThreadName(_ name: String) -> Bool {
         guard let prctlFunction else { return false }
         return name.withCString { prctlFunction(15 /* PR_SET_NAME */, UInt(bitPattern: $0), 0, 0, 0) == 0 }
     }
 
     /// `prctl(PR_SET_PDEATHSIG, signal)`: the calling process gets `signal` when the thread that spawned it
     /// ends (the daemon dies). False when it could not be set.
-    static func setParentDeathSignal(_ signal: Int32) -> Bool {
+    package static func setParentDeathSignal(_ signal: Int32) -> Bool {
         guard let prctlFunction else { return false }
         return prctlFunction(1 /* PR_SET_PDEATHSIG */, UInt(signal), 0, 0, 0) == 0
     }

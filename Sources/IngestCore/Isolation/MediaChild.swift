@@ -1,8 +1,8 @@
 import Foundation
-import MediaKit
+import MediaModel
 
 /// The parent side of media isolation: runs `MediaCheck.check` and `Optimizer.optimize` in a child
-/// process (`/proc/self/exe media-child …`) under resource limits and a wall-clock deadline, and maps
+/// process (`video-ingest-media media-child …`, `MediaExecutable`) under resource limits and a wall-clock deadline, and maps
 /// what comes back. A hostile file can crash, exhaust or hang only the child; the daemon goes on.
 struct MediaChild: Sendable {
     /// How a child run can fail, other than with an answer.

@@ -1,9 +1,10 @@
 import Foundation
-import MediaKit
 
-/// The child side: `video-ingest media-child check|optimize REQUEST_JSON`, an internal subcommand the
-/// daemon runs for every sniff, probe and optimization (not listed in `--help`), or, as the daemon
-/// starts it, `video-ingest media-child warm PARENT_PID LABEL`: started ahead of need (`WarmMediaChildren`),
+/// The names of the media child's command line and protocol, shared by the daemon (`MediaChild`,
+/// `WarmMediaChildren`) and the child (`MediaChildServer` in IngestMediaChild, run by the media
+/// executable). The child is `video-ingest-media media-child check|optimize REQUEST_JSON`, which the
+/// daemon runs for every sniff, probe and optimization, or, as the daemon
+/// starts it, `video-ingest-media media-child warm PARENT_PID LABEL`: started ahead of need (`WarmMediaChildren`),
 /// it links, arms its death signal and waits for one request on stdin (`check` or `optimize`, a
 /// newline, the request JSON, then the end of stdin), says `{"accepted":true}` on stderr, and then runs
 /// it as the other form does. An empty stdin (a warm child that was not needed) exits 0.
@@ -17,137 +18,15 @@ public enum MediaChildCommand {
     public static let name = "media-child"
     /// The process name (`comm`, shown by `ps`) of a child that has a job's request; a warm child
     /// waiting for one keeps the executable's name.
-    static let workingName = "media-job"
+    package static let workingName = "media-job"
     /// The operation of a child started ahead of need.
-    static let warmOperation = "warm"
+    package static let warmOperation = "warm"
     /// The stderr line of a warm child that has read its request.
-    static let acceptedLine = "{\"accepted\":true}"
+    package static let acceptedLine = "{\"accepted\":true}"
     /// The environment variable of the test hook: `crash` (abort), `hang` (sleep forever),
     /// `crash-once:<marker file>` (abort only while the marker does not exist, creating it first), or
     /// `warm-kill-once:<marker file>` (a warm child that has read its request kills itself with SIGKILL
     /// before it accepts it, once).
     public static let testHookVariable = "VIDEO_INGEST_TEST_MEDIA_CHILD"
-    static let usage = "usage: video-ingest media-child check|optimize REQUEST_JSON (internal: run by the daemon)"
-
-    /// Runs the child; returns its exit status.
-    public static func main(_ arguments: [String]) -> Int32 {
-        if arguments.first == warmOperation { return warm(Array(arguments.dropFirst())) }
-        guard arguments.count == 2 else { return usageError("expected 'check' or 'optimize' and one request JSON") }
-        return serve(operation: arguments[0], json: Data(arguments[1].utf8), parentChecked: false)
-    }
-
-    /// `warm PARENT_PID LABEL`: arms the death signal first (so a warm child never outlives the
-    /// daemon), then waits for the request on stdin.
-    private static func warm(_ arguments: [String]) -> Int32 {
-        guard arguments.count == 2, let parent = Int32(arguments[0]) else { return usageError("expected warm PARENT_PID LABEL") }
-        _ = GlibcExtras.setParentDeathSignal(SIGKILL)
-        if getppid() != parent { return 1 }
-        let input = FileHandle.standardInput.readDataToEndOfFile()
-        guard !input.isEmpty else { return 0 }
-        guard let newline = input.firstIndex(of: UInt8(ascii: "\n")) else { return usageError("expected OPERATION, a newline and the request") }
-        runWarmTestHook()
-        FileHandle.standardError.write(Data((acceptedLine + "\n").utf8))
-        let operation = String(decoding: input[input.startIndex..<newline], as: UTF8.self)
-        return serve(operation: operation, json: Data(input[(newline + 1)...]), parentChecked: true)
-    }
-
-    /// Decodes and runs one request.
-    private static func serve(operation: String, json: Data, parentChecked: Bool) -> Int32 {
-        _ = GlibcExtras.setThreadName(workingName)
-        guard operation == "check" || operation == "optimize" else {
-            return usageError("expected 'check' or 'optimize' and one request JSON")
-        }
-        let request: MediaChildRequest
-        do {
-            request = try JSONCoding.decode(MediaChildRequest.self, from: json)
-        } catch {
-            return usageError("the request is not valid JSON for media-child: \(error)")
-        }
-        if operation == "optimize" && (request.format == nil || request.outputDirectory == nil) {
-            return usageError("an optimize request needs format and outputDirectory")
-        }
-        if !parentChecked {
-            // Die with the daemon's worker thread, so an orphan never runs on. The daemon may have died
-            // before the death signal was armed: then this process was reparented and its parent is no
-            // longer the pid the daemon wrote into the request. (Not "getppid() == 1": a daemon in a
-            // container without an init is PID 1 itself.)
-            _ = GlibcExtras.setParentDeathSignal(SIGKILL)
-            if let parent = request.parentPid, getppid() != parent { return 1 }
-        }
-        runTestHook()
-        let problems = request.resources.apply()
-        guard problems.isEmpty else {
-            FileHandle.standardError.write(Data("media-child: cannot apply the limits: \(problems.joined(separator: "; "))\n".utf8))
-            return 1
-        }
-        let response = operation == "check" ? check(request) : optimize(request)
-        guard let json = try? JSONCoding.text(response) else { return 1 }
-        FileHandle.standardOutput.write(Data((json + "\n").utf8))
-        return 0
-    }
-
-    private static func check(_ request: MediaChildRequest) -> MediaChildResponse {
-        let name = request.name ?? (request.path as NSString).lastPathComponent
-        do {
-            let report = try MediaCheck.check(path: request.path, name: name, config: request.checkConfig)
-            var response = MediaChildResponse(format: report.format, durationSeconds: report.durationSeconds,
-                                              sizeBytes: report.sizeBytes, probe: report.probe)
-            switch report.failure {
-            case .seller(let code, let message)?: response.failure = .init(code: code.rawValue, message: message)
-            case .workerFault(let message)?: response.failure = .init(code: "worker", message: message)
-            case .cancelled?: response.failure = .init(code: "worker", message: "cancelled")
-            case nil: break
-            }
-            return response
-        } catch {
-            return MediaChildResponse(failure: .init(code: "worker", message: "\(error)"))
-        }
-    }
-
-    private static func optimize(_ request: MediaChildRequest) -> MediaChildResponse {
-        let progress = StageContext.throttled(every: 0.5) { fraction in
-            let line = "{\"progress\":\((fraction * 1000).rounded() / 1000)}\n"
-            FileHandle.standardError.write(Data(line.utf8))
-        }
-        do {
-            let result = try Optimizer.optimize(input: request.path, format: request.format!, outputDirectory: request.outputDirectory!,
-                                                settings: request.optimizeSettings, source: request.probe, progress: progress)
-            return MediaChildResponse(usedFastPath: result.usedFastPath, output: result.output)
-        } catch let error as MediaError where MemoryExhaustion.isExhaustion(error) {
-            let limit = request.resources.addressSpaceBytes >> 20
-            return MediaChildResponse(error: .init(code: MemoryExhaustion.answerCode,
-                                                   message: "the media worker ran out of memory (RLIMIT_AS \(limit) MiB): \(error.description)"))
-        } catch let error as MediaError {
-            return MediaChildResponse(error: .init(code: error.code.rawValue, message: error.description))
-        } catch {
-            return MediaChildResponse(error: .init(code: MediaError.Code.io.rawValue, message: "\(error)"))
-        }
-    }
-
-    private static func runTestHook() {
-        guard let hook = ProcessInfo.processInfo.environment[testHookVariable], !hook.isEmpty else { return }
-        if hook == "crash" { abort() }
-        if hook == "hang" { while true { sleep(3600) } }
-        if hook.hasPrefix("crash-once:") {
-            let marker = String(hook.dropFirst("crash-once:".count))
-            if !FileManager.default.fileExists(atPath: marker) {
-                _ = FileManager.default.createFile(atPath: marker, contents: Data())
-                abort()
-            }
-        }
-    }
-
-    private static func runWarmTestHook() {
-        guard let hook = ProcessInfo.processInfo.environment[testHookVariable], hook.hasPrefix("warm-kill-once:") else { return }
-        let marker = String(hook.dropFirst("warm-kill-once:".count))
-        if !FileManager.default.fileExists(atPath: marker) {
-            _ = FileManager.default.createFile(atPath: marker, contents: Data())
-            kill(getpid(), SIGKILL)
-        }
-    }
-
-    private static func usageError(_ message: String) -> Int32 {
-        FileHandle.standardError.write(Data("video-ingest media-child: \(message)\n\(usage)\n".utf8))
-        return 2
-    }
+    package static let usage = "usage: video-ingest-media media-child check|optimize REQUEST_JSON (internal: run by the daemon)"
 }

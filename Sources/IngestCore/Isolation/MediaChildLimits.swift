@@ -3,9 +3,9 @@ import Foundation
 /// The resource limits of one media child: applied by the child to itself with `setrlimit` before it
 /// touches the file (address space, CPU time, file size, open files, no core dumps), and the wall-clock
 /// deadline after which the parent kills it.
-struct MediaChildLimits: Codable, Sendable, Equatable {
+package struct MediaChildLimits: Codable, Sendable, Equatable {
     /// `RLIMIT_AS`, bytes.
-    var addressSpaceBytes: Int64
+    package var addressSpaceBytes: Int64
     /// `RLIMIT_CPU`, seconds (soft; the hard limit is 5 s more).
     var cpuSeconds: Int64
     /// `RLIMIT_FSIZE`, bytes.
@@ -26,7 +26,7 @@ struct MediaChildLimits: Codable, Sendable, Equatable {
     }
 
     /// Applies the limits to the calling process. Returns the failures (empty when every limit is in force).
-    func apply() -> [String] {
+    package func apply() -> [String] {
         var problems: [String] = []
         func set(_ resource: Int32, _ name: String, soft: Int64, hard: Int64) {
             var limit = rlimit(rlim_cur: rlim_t(clamping: max(0, soft)), rlim_max: rlim_t(clamping: max(0, hard)))

@@ -1,5 +1,5 @@
 import Foundation
-import MediaKit
+import MediaModel
 
 /// How a media child that ran out of memory is recognised (docs/ARCHITECTURE.md, "Out of memory").
 ///
@@ -9,18 +9,18 @@ import MediaKit
 /// the check first (which refuses what the probe can see: over 8192×8192 pixels, over 16 streams),
 /// so running out of memory on it is the worker's fault, never the seller's: a worker fault,
 /// retried with backoff, `stuck` after `pipeline.maxAttempts`.
-enum MemoryExhaustion {
+package enum MemoryExhaustion {
     /// The code the child answers with (in place of a `MediaError.Code`).
-    static let answerCode = "outOfMemory"
+    package static let answerCode = "outOfMemory"
 
     /// Whether a `MediaError` is an allocation that failed.
-    static func isExhaustion(_ error: MediaError) -> Bool {
+    package static func isExhaustion(_ error: MediaError) -> Bool {
         if let averror = error.averror, averror == -ENOMEM || averror == -EAGAIN { return true }
         return mentionsExhaustion(error.message)
     }
 
     /// Whether a line of a child's stderr (or a message) says that memory ran out.
-    static func mentionsExhaustion(_ text: String) -> Bool {
+    package static func mentionsExhaustion(_ text: String) -> Bool {
         ["Cannot allocate memory", "Could not allocate memory", "out of memory", "std::bad_alloc"].contains { text.contains($0) }
     }
 }

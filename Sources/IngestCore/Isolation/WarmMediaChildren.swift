@@ -4,7 +4,7 @@ import Foundation
 /// an optimization never waits for `posix_spawn` and the child's own start-up (~70-110 ms of
 /// dynamic linking of ~190 shared libraries, mostly the FFmpeg stack's).
 ///
-/// A warm child is `video-ingest media-child warm PARENT_PID SPOOL` blocked on reading its request
+/// A warm child is `video-ingest-media media-child warm PARENT_PID SPOOL` blocked on reading its request
 /// from stdin: it has linked and armed `PR_SET_PDEATHSIG`, and holds nothing of any job. It is taken
 /// by exactly one child run and never returned: after its one request it exits, so isolation is that
 /// of a fresh child per run (the same limits, applied by the child when the request arrives). At
@@ -15,7 +15,7 @@ import Foundation
 /// own sake. A warm child that died before it was taken is reaped and skipped; `stopAll` kills the
 /// idle ones when the daemon stops.
 final class WarmMediaChildren: @unchecked Sendable {
-    /// The executable (`/proc/self/exe` in the daemon).
+    /// The executable (`video-ingest-media`, `MediaExecutable.path`, in the daemon).
     let executable: String
     /// Shown in the child's command line (`ps`, and the tests' way to find a spool's children).
     let label: String

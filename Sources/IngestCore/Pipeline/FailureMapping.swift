@@ -1,6 +1,6 @@
 import IngestDownload
 import IngestObjectStore
-import MediaKit
+import MediaModel
 
 /// The one place where the lower layers' errors become the contract's failure codes
 /// (CONTRACT section 4) or worker faults. Check this file against the contract's table.

@@ -1,7 +1,7 @@
 import Foundation
 import IngestDownload
 import IngestStore
-import MediaKit
+import MediaModel
 
 /// The one owner of a job's transitions while it runs (docs/ARCHITECTURE.md, "Job state machine").
 ///
@@ -22,7 +22,7 @@ final class JobRunner: @unchecked Sendable {
     let configSource: ConfigSource
     let clock: IngestClock
     let stages: StageWork
-    /// The executable of media children (`/proc/self/exe` in the daemon).
+    /// The executable of media children (`MediaExecutable.path`: `video-ingest-media` beside the daemon's).
     let mediaChildExecutable: String
     /// Media children started ahead of need, at most one idle per configured worker (`WarmMediaChildren`).
     let mediaChildren: WarmMediaChildren
@@ -30,7 +30,7 @@ final class JobRunner: @unchecked Sendable {
     let log = Log.shared
 
     init(layout: SpoolLayout, store: any VideoStore, statusWriter: StatusWriter, configSource: ConfigSource,
-         clock: IngestClock = SystemClock(), stages: StageWork = PipelineStages(), mediaChildExecutable: String = "/proc/self/exe") {
+         clock: IngestClock = SystemClock(), stages: StageWork = PipelineStages(), mediaChildExecutable: String = MediaExecutable.path) {
         self.layout = layout
         self.store = store
         self.statusWriter = statusWriter

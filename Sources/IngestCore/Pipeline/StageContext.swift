@@ -7,7 +7,7 @@ import IngestStore
 /// Scratch: `scratch/<videoId>/g<generation>/` belongs to one claim, so a worker that lost its
 /// lease and has not noticed yet never writes into the files of the worker that took over;
 /// results name their files relative to `scratch/<videoId>/`, so a later claim reads them.
-final class StageContext: @unchecked Sendable {
+package final class StageContext: @unchecked Sendable {
     let runner: JobRunner
     let job: JobRecord
     let lease: LeaseToken
@@ -38,7 +38,7 @@ final class StageContext: @unchecked Sendable {
     }
 
     /// Calls `body` at most every `interval` seconds (monotonic).
-    static func throttled(every interval: TimeInterval, _ body: @escaping @Sendable (Double) -> Void) -> @Sendable (Double) -> Void {
+    package static func throttled(every interval: TimeInterval, _ body: @escaping @Sendable (Double) -> Void) -> @Sendable (Double) -> Void {
         let last = LockedValue(-Double.infinity)
         return { value in
             let now = SystemClock.monotonic()

@@ -1,5 +1,5 @@
 import Foundation
-import MediaKit
+import MediaModel
 
 /// What the download stage leaves for the next: the source file (relative to the video's scratch
 /// folder), its size and SHA-256.

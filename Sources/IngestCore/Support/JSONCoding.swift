@@ -5,7 +5,7 @@ import Foundation
 /// text, and Swift's synthesized `Codable` conformances map types onto `JSONValue` here. Optional
 /// members that are nil are left out, as Foundation's coders do; object members keep the order in
 /// which a type encodes them.
-enum JSONCoding {
+package enum JSONCoding {
     /// Why a value could not be encoded or decoded, with the coding path.
     struct Failure: Error, CustomStringConvertible {
         let path: String
@@ -26,7 +26,7 @@ enum JSONCoding {
     }
 
     /// Compact JSON text of `value`.
-    static func text<T: Encodable>(_ value: T) throws -> String { try encode(value).compact }
+    package static func text<T: Encodable>(_ value: T) throws -> String { try encode(value).compact }
 
     /// `type` read from `value`.
     static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
@@ -34,7 +34,7 @@ enum JSONCoding {
     }
 
     /// `type` read from JSON text (parsed by `JSONParser`).
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         try decode(type, from: try JSONParser.parse(data))
     }
 }

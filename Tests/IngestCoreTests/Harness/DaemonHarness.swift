@@ -18,6 +18,9 @@ final class DaemonHarness: @unchecked Sendable {
         return packageRoot.appendingPathComponent(".build/debug/video-ingest").path
     }()
 
+    /// The built media executable (`video-ingest-media`, which the daemon finds beside `binary`).
+    static let mediaBinary: String = URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent("video-ingest-media").path
+
     let root: String
     var spool: String { root + "/var" }
     var configPath: String { root + "/ingest.json" }

@@ -34,7 +34,7 @@ final class InProcessPipeline: @unchecked Sendable {
 
     func runner(_ stages: StageWork = PipelineStages()) -> JobRunner {
         JobRunner(layout: layout, store: store, statusWriter: statusWriter, configSource: configSource, clock: clock,
-                  stages: stages, mediaChildExecutable: DaemonHarness.binary)
+                  stages: stages, mediaChildExecutable: DaemonHarness.mediaBinary)
     }
 
     /// Stores a new video (as intake would) and writes its status file; returns its id.

@@ -1,5 +1,5 @@
 import Foundation
-import MediaKit
+import MediaModel
 
 extension StageContext {
     /// Makes the HD rendition and poster in this claim's scratch folder, in a media child process.
