@@ -10,16 +10,23 @@ package enum MediaChildServer {
     /// Runs the child; returns its exit status.
     package static func main(_ arguments: [String]) -> Int32 {
         if arguments.first == Names.warmOperation { return warm(Array(arguments.dropFirst())) }
+        if arguments.first == Names.serverOperation { return MediaForkServerLoop.main(Array(arguments.dropFirst())) }
         guard arguments.count == 2 else { return usageError("expected 'check' or 'optimize' and one request JSON") }
         return serve(operation: arguments[0], json: Data(arguments[1].utf8), parentChecked: false)
     }
 
-    /// `warm PARENT_PID LABEL`: arms the death signal first (so a warm child never outlives the
+    /// `warm PARENT_PID LABEL`: arms the death signal first (so the child never outlives the
     /// daemon), then waits for the request on stdin.
     private static func warm(_ arguments: [String]) -> Int32 {
         guard arguments.count == 2, let parent = Int32(arguments[0]) else { return usageError("expected warm PARENT_PID LABEL") }
         _ = GlibcExtras.setParentDeathSignal(SIGKILL)
         if getppid() != parent { return 1 }
+        return serveFromStdin()
+    }
+
+    /// Reads `OPERATION`, a newline and the request JSON from stdin to its end, says it accepted
+    /// them, and runs them (the death signal is armed and the parent checked already).
+    static func serveFromStdin() -> Int32 {
         let input = FileHandle.standardInput.readDataToEndOfFile()
         guard !input.isEmpty else { return 0 }
         guard let newline = input.firstIndex(of: UInt8(ascii: "\n")) else { return usageError("expected OPERATION, a newline and the request") }
@@ -104,24 +111,22 @@ package enum MediaChildServer {
 
     private static func runTestHook() {
         guard let hook = ProcessInfo.processInfo.environment[Names.testHookVariable], !hook.isEmpty else { return }
-        if hook == "crash" { abort() }
-        if hook == "hang" { while true { sleep(3600) } }
-        if hook.hasPrefix("crash-once:") {
-            let marker = String(hook.dropFirst("crash-once:".count))
-            if !FileManager.default.fileExists(atPath: marker) {
-                _ = FileManager.default.createFile(atPath: marker, contents: Data())
-                abort()
-            }
-        }
+        if hook == "crash" || firstTime(hook, "crash-once:") { abort() }
+        if hook == "hang" || firstTime(hook, "hang-once:") { while true { sleep(3600) } }
     }
 
     private static func runWarmTestHook() {
-        guard let hook = ProcessInfo.processInfo.environment[Names.testHookVariable], hook.hasPrefix("warm-kill-once:") else { return }
-        let marker = String(hook.dropFirst("warm-kill-once:".count))
-        if !FileManager.default.fileExists(atPath: marker) {
-            _ = FileManager.default.createFile(atPath: marker, contents: Data())
-            kill(getpid(), SIGKILL)
-        }
+        guard let hook = ProcessInfo.processInfo.environment[Names.testHookVariable] else { return }
+        if firstTime(hook, "warm-kill-once:") { kill(getpid(), SIGKILL) }
+    }
+
+    /// True when `hook` is `prefix` + a marker file that does not exist yet (it is created, so the
+    /// next child's answer is false).
+    private static func firstTime(_ hook: String, _ prefix: String) -> Bool {
+        guard hook.hasPrefix(prefix) else { return false }
+        let marker = String(hook.dropFirst(prefix.count))
+        guard !FileManager.default.fileExists(atPath: marker) else { return false }
+        return FileManager.default.createFile(atPath: marker, contents: Data())
     }
 
     private static func usageError(_ message: String) -> Int32 {

@@ -36,7 +36,7 @@ final class JobLifecycleEndToEndTests: XCTestCase {
         let deleted = try harness.cli(["delete", id])
         XCTAssertEqual(deleted.status, 0, deleted.stderr)
         let afterDelete = try harness.statusCommand(id)
-        // The job's child is killed; a warm child (no job's yet) may wait on.
+        // The job's child is killed; the fork server waits on.
         try harness.waitUntil("the child is killed", timeout: 5) { MediaIsolationEndToEndTests.workingMediaChildren(of: harness.root).isEmpty }
         try harness.waitUntil("the scratch folder is removed", timeout: 5) {
             !FileManager.default.fileExists(atPath: harness.spool + "/scratch/\(id)")

@@ -166,14 +166,14 @@ final class MediaIsolationEndToEndTests: XCTestCase {
     }
 
     /// Pids of live media children of `root` that have a job's request (their process name is
-    /// `media-job`); a warm child waiting for a request keeps the executable's name.
+    /// `media-job`); the fork server, and a child waiting for a request, do not.
     static func workingMediaChildren(of root: String) -> [Int32] {
         mediaChildren(of: root).filter { pid in
             (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.hasPrefix("media-job") ?? false
         }
     }
 
-    /// Pids of live `media-child` processes whose command line (a warm child's names the spool) or
+    /// Pids of live `media-child` processes whose command line (the fork server's and its children's name the spool) or
     /// request names a path under `root`.
     static func mediaChildren(of root: String) -> [Int32] {
         let marker = (root as NSString).lastPathComponent

@@ -73,6 +73,7 @@ public final class Daemon: @unchecked Sendable {
         let intakeDone = DispatchGroup()
         startThread(name: "intake", group: intakeDone) { intake.run() }
         let runner = JobRunner(layout: layout, store: store, statusWriter: statusWriter, configSource: configSource, clock: clock)
+        runner.mediaChildren.prepare()  // the media fork server links while the daemon starts
         ensureWorkers(store: store, runner: runner, wakeup: wakeup != nil)
         let heartbeatDone = DispatchGroup()
         if let wakeup { startThread(name: "wakeup", group: heartbeatDone) { [self] in relayWakeups(wakeup) } }
@@ -105,7 +106,7 @@ public final class Daemon: @unchecked Sendable {
         api?.drain(timeout: 10)
         let deadline = DispatchTime.now() + 25
         if workersDone.wait(timeout: deadline) == .timedOut { log.warn("workers did not stop in time; their jobs run again at the next start") }
-        runner.mediaChildren.stopAll()  // the idle warm media children (a running one is killed by its worker)
+        runner.mediaChildren.stopAll()  // the media fork server (a running child is killed by its worker)
         _ = intakeDone.wait(timeout: deadline)
         _ = heartbeatDone.wait(timeout: .now() + 2)  // the heartbeat, the object-deletion loop and the wakeup relay
         notifier.stop(timeout: 1)

@@ -69,7 +69,14 @@ struct ChildProcess {
         return RunningChild(pid: pid, stdin: withStdin ? inPipe[1] : -1, stdout: outPipe[0], stderr: errPipe[0])
     }
 
-    private func spawn(stdin: Int32?, stdout: Int32, stderr: Int32) throws(SpawnError) -> pid_t {
+    /// Starts a long-lived helper (the media fork server) with `stdin` as its standard input (dup'ed;
+    /// the caller keeps and closes its own), stdout on /dev/null and stderr this process's own.
+    func start(stdinDescriptor stdin: Int32) throws(SpawnError) -> RunningChild {
+        RunningChild(pid: try spawn(stdin: stdin, stdout: nil, stderr: 2), stdin: -1, stdout: -1, stderr: -1)
+    }
+
+    /// `posix_spawn` with `stdin` (nil: /dev/null), `stdout` (nil: /dev/null) and `stderr` as 0, 1, 2.
+    private func spawn(stdin: Int32?, stdout: Int32?, stderr: Int32) throws(SpawnError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -78,7 +85,11 @@ struct ChildProcess {
         } else {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
-        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+        if let stdout {
+            posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
         if !GlibcExtras.addCloseFrom(&actions, 3) {
             // Older glibc: close what is open now (descriptors the daemon opens without O_CLOEXEC).

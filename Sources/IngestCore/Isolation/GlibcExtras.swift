@@ -8,6 +8,9 @@ package enum GlibcExtras {
 
     private typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
     private typealias SyncFileRange = @convention(c) (Int32, Int64, Int64, UInt32) -> Int32
+    private typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
+    private typealias PidfdSendSignal = @convention(c) (Int32, Int32, UnsafeMutableRawPointer?, UInt32) -> Int32
+    private typealias CloseRange = @convention(c) (UInt32, UInt32, Int32) -> Int32
 
     private nonisolated(unsafe) static let process = dlopen(nil, RTLD_NOW)
     private static let pipe2Function: Pipe2? = lookup("pipe2")
@@ -15,6 +18,9 @@ package enum GlibcExtras {
 
     private static let prctlFunction: Prctl? = lookup("prctl")
     private static let syncFileRangeFunction: SyncFileRange? = lookup("sync_file_range")
+    private static let pidfdOpenFunction: PidfdOpen? = lookup("pidfd_open")
+    private static let pidfdSendSignalFunction: PidfdSendSignal? = lookup("pidfd_send_signal")
+    private static let closeRangeFunction: CloseRange? = lookup("close_range")
 
     private static func lookup<F>(_ name: String) -> F? {
         guard let symbol = dlsym(process, name) else { return nil }
@@ -57,5 +63,28 @@ package enum GlibcExtras {
     package static func setParentDeathSignal(_ signal: Int32) -> Bool {
         guard let prctlFunction else { return false }
         return prctlFunction(1 /* PR_SET_PDEATHSIG */, UInt(signal), 0, 0, 0) == 0
+    }
+
+    /// `pidfd_open(pid, 0)` (glibc 2.36, Linux 5.3): a descriptor that names the process `pid` and no
+    /// other, even once the number is reused; it polls readable when the process has exited. -1 with
+    /// errno (ENOSYS when this libc lacks it).
+    package static func openProcessDescriptor(_ pid: pid_t) -> Int32 {
+        guard let pidfdOpenFunction else { errno = ENOSYS; return -1 }
+        return pidfdOpenFunction(pid, 0)
+    }
+
+    /// `pidfd_send_signal(pidfd, signal, NULL, 0)`: signals the process the descriptor names (never a
+    /// later process with the same number). 0 or -1 with errno.
+    static func signalProcessDescriptor(_ pidfd: Int32, _ signal: Int32) -> Int32 {
+        guard let pidfdSendSignalFunction else { errno = ENOSYS; return -1 }
+        return pidfdSendSignalFunction(pidfd, signal, nil, 0)
+    }
+
+    /// Closes every descriptor from `first` up (`close_range(first, ~0U, 0)`, glibc 2.34; a loop over
+    /// /proc/self/fd without it).
+    package static func closeDescriptors(from first: Int32) {
+        if let closeRangeFunction, closeRangeFunction(UInt32(first), UInt32.max, 0) == 0 { return }
+        let open = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
+        for fd in open where fd >= first { close(fd) }
     }
 }

@@ -26,8 +26,8 @@ struct MediaChild: Sendable {
         }
     }
 
-    /// Where the child of a run comes from: a warm one (started ahead), else one started now.
-    let children: WarmMediaChildren
+    /// Where the child of a run comes from: the fork server (else one spawned now).
+    let children: MediaForkServer
     /// At most this many stderr lines of one child go to the daemon log.
     var maxLoggedLines = 20
     let log: Log
@@ -72,8 +72,8 @@ struct MediaChild: Sendable {
     }
 
     /// Runs one child and decodes its answer. The request goes to the child's stdin; a child that dies
-    /// before it says it took the request (a warm child killed while it waited) is replaced once by a
-    /// freshly started one and counts no media crash.
+    /// before it says it took the request (killed while it waited) is replaced once by a fresh one and
+    /// counts no media crash; neither does one that died with its fork server (a worker fault).
     private func run(_ operation: String, _ request: MediaChildRequest, shouldStop: () -> Bool,
                      progress: ((Double) -> Void)?) throws(Failure) -> MediaChildResponse {
         let json: String
@@ -85,15 +85,13 @@ struct MediaChild: Sendable {
         var logged = 0, dropped = 0
         var sawExhaustion = false
         var outcome: ChildProcess.Outcome
-        var accepted = false
+        var accepted = false, serverLost = false
         var attempt = 0
         repeat {
             attempt += 1
             let child: RunningChild
             do { child = try children.take() } catch { throw .spawnFailed(error.description) }
             _ = child.sendAndClose(payload)  // a child that is gone shows in its termination
-            // The next child is started while this one works: after a check, the optimize's child is warm.
-            if operation == "check" { children.refill() }
             accepted = false
             outcome = run.collect(child, shouldStop: shouldStop) { line in
                 if line == MediaChildCommand.acceptedLine { accepted = true; return }
@@ -107,7 +105,7 @@ struct MediaChild: Sendable {
                     dropped += 1
                 }
             }
-            if operation == "optimize" { children.refill() }  // for the next job's check (not during the transcode)
+            serverLost = child.serverLost
             if !accepted && outcome.termination != .stopped {
                 let why = Self.describe(outcome.termination, request.resources)
                 log.warn("a media worker died before it took the request (\(why)); "
@@ -118,6 +116,10 @@ struct MediaChild: Sendable {
             throw .spawnFailed("the media worker died before it took the request: \(Self.describe(outcome.termination, request.resources))")
         }
         if dropped > 0 { log.info("media worker: \(dropped) more lines not logged", videoId: videoId, sellerId: sellerId, stage: operation) }
+        if serverLost && outcome.termination != .stopped {
+            log.warn("the media fork server died while its child ran; the job is retried", videoId: videoId, sellerId: sellerId, stage: operation)
+            throw .spawnFailed("the media fork server died while the media worker ran")
+        }
 
         switch outcome.termination {
         case .stopped:

@@ -1,24 +1,53 @@
 import Foundation
 
 /// One started child process and the parent's ends of its pipes (stdin when asked for, stdout,
-/// stderr). The one owner of the pid and the three descriptors: `deinit` closes them and, when the
-/// child has not been waited for, kills it with SIGKILL and reaps it, so no child outlives its owner
-/// and none stays a zombie.
+/// stderr). The one owner of the pid and the descriptors: `deinit` closes them and, when the child
+/// has not been waited for, kills it with SIGKILL and reaps it, so no child outlives its owner and
+/// none stays a zombie.
+///
+/// A child is either the daemon's own (spawned: `waitpid` reaps it) or forked by the media fork
+/// server (`MediaForkServer`): then the server is its parent and reaps it, and the daemon holds a
+/// pidfd (to kill exactly that process) and the read end of a status pipe on which the server
+/// writes the `waitpid` status when the child has exited. A status pipe that ends without a status
+/// means the server died (and with it the child, by its death signal): `serverLost`.
 final class RunningChild: @unchecked Sendable {
+    /// Who reaps the child.
+    private enum Reaper {
+        /// The daemon: `waitpid(pid)`.
+        case parent
+        /// The fork server: the status arrives on `statusFd`; `pidfd` signals it.
+        case forkServer(pidfd: Int32, statusFd: Int32)
+    }
+
     let pid: pid_t
     private var stdinFd: Int32
     let stdoutFd: Int32
     let stderrFd: Int32
-    /// Set once `waitpid` has returned the child's status (the pid may be reused from then on).
+    private let reaper: Reaper
+    /// Set once the child's exit status is known (the pid may be reused from then on).
     private(set) var reaped = false
+    /// A forked child whose server died before it told the status (the child was killed with it).
+    private(set) var serverLost = false
     /// When the child was started (monotonic seconds).
     let startedAt: Double
 
+    /// A child this process spawned.
     init(pid: pid_t, stdin: Int32, stdout: Int32, stderr: Int32) {
         self.pid = pid
         stdinFd = stdin
         stdoutFd = stdout
         stderrFd = stderr
+        reaper = .parent
+        startedAt = SystemClock.monotonic()
+    }
+
+    /// A child the fork server forked: `pidfd` names it, `statusFd` brings its status.
+    init(forkedPid pid: pid_t, pidfd: Int32, statusFd: Int32, stdin: Int32, stdout: Int32, stderr: Int32) {
+        self.pid = pid
+        stdinFd = stdin
+        stdoutFd = stdout
+        stderrFd = stderr
+        reaper = .forkServer(pidfd: pidfd, statusFd: statusFd)
         startedAt = SystemClock.monotonic()
     }
 
@@ -50,29 +79,51 @@ final class RunningChild: @unchecked Sendable {
     /// True while the child has not exited. A child that has exited is reaped here.
     var isAlive: Bool {
         guard !reaped else { return false }
-        var status: Int32 = 0
-        let waited = waitpid(pid, &status, WNOHANG)
-        if waited == pid || (waited < 0 && errno == ECHILD) { reaped = true; return false }
-        return true
+        _ = wait(block: false)
+        return !reaped
     }
 
-    /// `waitpid` without blocking (`block` false) or until it exits; nil while it runs.
+    /// The child's `waitpid` status, without blocking (`block` false) or once it has exited; nil
+    /// while it runs, and nil once it was reaped by another call (or by someone else: ECHILD).
     func wait(block: Bool) -> Int32? {
         guard !reaped else { return nil }
-        var status: Int32 = 0
-        while true {
-            let waited = waitpid(pid, &status, block ? 0 : WNOHANG)
-            if waited == pid { reaped = true; return status }
-            if waited == 0 { return nil }
-            if errno == EINTR { continue }
-            reaped = true  // ECHILD: someone else reaped it
-            return nil
+        switch reaper {
+        case .parent:
+            var status: Int32 = 0
+            while true {
+                let waited = waitpid(pid, &status, block ? 0 : WNOHANG)
+                if waited == pid { reaped = true; return status }
+                if waited == 0 { return nil }
+                if errno == EINTR { continue }
+                reaped = true  // ECHILD: someone else reaped it
+                return nil
+            }
+        case .forkServer(_, let statusFd):
+            var entry = pollfd(fd: statusFd, events: Int16(POLLIN), revents: 0)
+            while true {
+                let ready = poll(&entry, 1, block ? -1 : 0)
+                if ready == 0 { return nil }
+                if ready < 0 && errno == EINTR { continue }
+                break
+            }
+            var status: Int32 = 0
+            let count = withUnsafeMutableBytes(of: &status) { read(statusFd, $0.baseAddress, 4) }
+            reaped = true
+            if count == 4 { return status }
+            serverLost = true  // the server died: its death signal killed the child
+            return SIGKILL
         }
     }
 
     /// SIGKILL, unless it has been reaped already (then the pid may belong to another process).
     func kill9() {
-        if !reaped { kill(pid, SIGKILL) }
+        guard !reaped else { return }
+        switch reaper {
+        case .parent:
+            kill(pid, SIGKILL)
+        case .forkServer(let pidfd, _):
+            if GlibcExtras.signalProcessDescriptor(pidfd, SIGKILL) != 0 && errno == ENOSYS { kill(pid, SIGKILL) }
+        }
     }
 
     deinit {
@@ -80,9 +131,12 @@ final class RunningChild: @unchecked Sendable {
         close(stdoutFd)
         close(stderrFd)
         if !reaped {
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            kill9()
+            _ = wait(block: true)
+        }
+        if case .forkServer(let pidfd, let statusFd) = reaper {
+            if pidfd >= 0 { close(pidfd) }
+            close(statusFd)
         }
     }
 }

@@ -24,8 +24,8 @@ final class JobRunner: @unchecked Sendable {
     let stages: StageWork
     /// The executable of media children (`MediaExecutable.path`: `video-ingest-media` beside the daemon's).
     let mediaChildExecutable: String
-    /// Media children started ahead of need, at most one idle per configured worker (`WarmMediaChildren`).
-    let mediaChildren: WarmMediaChildren
+    /// Where every media child comes from (`MediaForkServer`).
+    let mediaChildren: MediaForkServer
     let downloader = Downloader()
     let log = Log.shared
 
@@ -38,8 +38,7 @@ final class JobRunner: @unchecked Sendable {
         self.clock = clock
         self.stages = stages
         self.mediaChildExecutable = mediaChildExecutable
-        mediaChildren = WarmMediaChildren(executable: mediaChildExecutable, label: layout.root,
-                                          capacity: { [configSource] in configSource.current.workers })
+        mediaChildren = MediaForkServer(executable: mediaChildExecutable, label: layout.root)
     }
 
     /// Runs `job` (as claimed) until it is settled or its lease is gone. `isStopping` turns true

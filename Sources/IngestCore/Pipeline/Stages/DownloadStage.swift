@@ -7,7 +7,7 @@ extension StageContext {
     /// (an HTTP upload instead moves in from `uploads/`); the result names the file, its size and
     /// its SHA-256.
     func download() throws -> StageOutcome {
-        runner.mediaChildren.refill()  // the check's child starts while the download runs
+        runner.mediaChildren.prepare()  // a fork server that died starts again while the download runs
         let folder = claimFolder
         do { try AtomicFile.makeDirectories(scratchPath(folder)) } catch { throw FailureMapping.map(error) }
         let source = folder + "/source"
