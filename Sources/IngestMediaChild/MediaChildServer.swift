@@ -36,6 +36,37 @@ package enum MediaChildServer {
         return serve(operation: operation, json: Data(input[(newline + 1)...]), parentChecked: true)
     }
 
+    /// Runs, once in the fork server, what every child would otherwise do first on cold caches (the
+    /// Swift runtime's protocol-conformance and type-metadata lookups of the request's and the answer's
+    /// coding, Foundation's first use), on synthetic values: no job's data. Each forked child then
+    /// finds them done in the memory it inherits.
+    static func warmUpForForking() {
+        let config = IngestConfig()
+        let picture = PictureInfo(sampleAspectRatio: Ratio(num: 1, den: 1), colorRange: "tv", colorPrimaries: "bt709", colorTransfer: "bt709",
+                                  colorSpace: "bt709", bitDepth: 8, chromaShiftX: 1, chromaShiftY: 1, fieldOrder: "progressive",
+                                  averageFrameRate: 1, realFrameRate: 1)
+        var probe = ProbeReport(format: .mp4, durationSeconds: 1, bitRate: 1,
+                                streams: [StreamInfo(index: 0, type: "video", codec: "h264", width: 2, height: 2, frameRate: 1, rotationDegrees: 0,
+                                                     pixelFormat: "yuv420p", profile: "High", bitRate: 1, durationSeconds: 1, picture: picture,
+                                                     isDefault: true),
+                                          StreamInfo(index: 1, type: "audio", codec: "aac", sampleRate: 1, channels: 1, bitRate: 1,
+                                                     durationSeconds: 1, channelLayout: "mono", isDefault: true)],
+                                isFaststart: true, metadataKeys: ["warm-up"])
+        probe.headerDurationSeconds = 1
+        _ = String(format: "%.2f s", 1.0)
+        var optimize = MediaChildRequest.optimize(path: "/nonexistent/warm-up.mp4", format: .mp4, outputDirectory: "/nonexistent", config: config)
+        optimize.probe = probe
+        for request in [MediaChildRequest.check(path: "/nonexistent/warm-up.mp4", name: "warm-up.mp4", config: config), optimize] {
+            if let text = try? JSONCoding.text(request) { _ = try? JSONCoding.decode(MediaChildRequest.self, from: Data(text.utf8)) }
+        }
+        let answer = MediaChildResponse(format: .mp4, durationSeconds: 1, sizeBytes: 1, probe: probe,
+                                        failure: .init(code: "warm-up", message: "warm-up"), usedFastPath: false, output: probe)
+        if let text = try? JSONCoding.text(answer) { _ = try? JSONCoding.decode(MediaChildResponse.self, from: Data(text.utf8)) }
+        _ = ProcessInfo.processInfo.environment[Names.testHookVariable]
+        _ = FileManager.default.fileExists(atPath: "/nonexistent/warm-up")
+        _ = (FileHandle.standardInput, FileHandle.standardOutput, FileHandle.standardError)
+    }
+
     /// Decodes and runs one request.
     private static func serve(operation: String, json: Data, parentChecked: Bool) -> Int32 {
         _ = GlibcExtras.setThreadName(Names.workingName)

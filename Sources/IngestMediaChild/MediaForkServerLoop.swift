@@ -28,6 +28,7 @@ package enum MediaForkServerLoop {
         if getppid() != parent { return 1 }
         _ = GlibcExtras.setThreadName(MediaChildCommand.serverName)
         signal(SIGPIPE, SIG_IGN)  // a status pipe whose reader is gone must not kill the server
+        MediaChildServer.warmUpForForking()
         let server = getpid()
         var children: [Child] = []
         serving: while true {
@@ -58,7 +59,13 @@ package enum MediaForkServerLoop {
             return nil
         }
         let pid = Glibc.fork()
-        if pid == 0 { exit(runChild(stdin: fds[0], stdout: fds[1], stderr: fds[2], server: server)) }
+        if pid == 0 {
+            // `_exit`: the ~190 libraries' destructors and atexit handlers (inherited, never needed
+            // by a child that wrote its answer with write(2)) would cost more than the child's work.
+            let status = runChild(stdin: fds[0], stdout: fds[1], stderr: fds[2], server: server)
+            fflush(nil)
+            _exit(status)
+        }
         close(fds[0]); close(fds[1]); close(fds[2])
         guard pid > 0 else {
             let error = errno

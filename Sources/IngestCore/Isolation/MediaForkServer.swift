@@ -95,8 +95,10 @@ final class MediaForkServer: @unchecked Sendable {
             throw ChildProcess.SpawnError(description: "socketpair: \(String(cString: strerror(errno)))")
         }
         defer { close(pair[1]) }
+        // LD_BIND_NOW: the server resolves every symbol at start-up, once, instead of each child
+        // resolving the ones it calls (lazy binding) in memory it then throws away.
         let process = ChildProcess(executable: executable, arguments: serverArguments,
-                                   environment: Self.childEnvironment, deadlineSeconds: 0)
+                                   environment: Self.childEnvironment + ["LD_BIND_NOW=1"], deadlineSeconds: 0)
         let started = spawner.run { () -> Result<RunningChild, ChildProcess.SpawnError> in
             do throws(ChildProcess.SpawnError) { return .success(try process.start(stdinDescriptor: pair[1])) } catch { return .failure(error) }
         }
