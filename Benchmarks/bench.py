@@ -705,9 +705,9 @@ def pss_kb(pid):
     return 0
 
 
-def children_of(pid):
-    """Pids whose parent is `pid` (from /proc/*/stat)."""
-    found = []
+def descendants_of(pid):
+    """Pids of every process below `pid` (children, and their children: the fork server's), from /proc/*/stat."""
+    parents = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -717,8 +717,12 @@ def children_of(pid):
         except (FileNotFoundError, ProcessLookupError):
             continue
         fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[1]) == pid:
-            found.append(int(entry))
+        parents.setdefault(int(fields[1]), []).append(int(entry))
+    found, frontier = [], [pid]
+    while frontier:
+        below = [child for parent in frontier for child in parents.get(parent, [])]
+        found += below
+        frontier = below
     return found
 
 
@@ -768,7 +772,7 @@ def row_memory(env):
     details, pss_ours, pss_peer = [], [], []
     try:
         def project(i):
-            sampler = RSSSampler(lambda: [daemon.proc.pid] + children_of(daemon.proc.pid))
+            sampler = RSSSampler(lambda: [daemon.proc.pid] + descendants_of(daemon.proc.pid))
             drops = [daemon.drop("seller-mem-%d" % k, env.url(name)) for k in range(2)]
             vids = [daemon.receipt(*d) for d in drops]
             docs = [daemon.final(v) for v in vids]
@@ -802,7 +806,7 @@ def row_memory(env):
     env.add("memory, peak RSS, workers 2 transcoding 1080p → %dx%d" % (tw, th), "%.0f MB" % median(ours),
             "%.0f MB (2 × `ffmpeg`)" % median(theirs), fmt_ratios(rs), "≤ 1.00",
             "met" if median(rs) <= 1.0 else "missed",
-            "summed VmRSS of the daemon and its media children (warm ones included), sampled every 10 ms, against the "
+            "summed VmRSS of the daemon, its media fork server and the children it forked, sampled every 10 ms, against the "
             "same for two concurrent ffmpeg processes; summed Pss (shared library pages counted once) %.0f MB vs %.0f MB, "
             "ratio %s; " % (median(pss_ours), median(pss_peer), fmt_ratios(ratios(pss_ours, pss_peer))) + "; ".join(details))
 
