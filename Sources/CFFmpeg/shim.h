@@ -15,6 +15,8 @@
 #include <libavutil/error.h>
 #include <libswscale/swscale.h>
 #include <libswresample/swresample.h>
+/* libavfilter: its types only; MediaKit loads the library on first use (AVFilterLibrary), it is not linked. */
+#include <libavfilter/version_major.h>
 #include <libavfilter/avfilter.h>
 #include <libavfilter/buffersrc.h>
 #include <libavfilter/buffersink.h>

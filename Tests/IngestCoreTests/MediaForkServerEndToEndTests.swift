@@ -78,7 +78,10 @@ final class MediaForkServerEndToEndTests: XCTestCase {
         try harness.startDaemon(environment: [MediaChildCommand.testHookVariable: "hang-once:" + marker])
         try harness.drop(seller: "s", key: "k", body: DaemonHarness.body(url: server.url("/files/good.mp4")))
         let id = try harness.videoId(try harness.waitForReceipt(seller: "s", key: "k"))
-        try harness.waitUntil("a media child works", timeout: 30) { !MediaIsolationEndToEndTests.workingMediaChildren(of: harness.root).isEmpty }
+        // The marker exists once the child is in the hook (a child killed before it would hang the retry).
+        try harness.waitUntil("a media child hangs in the hook", timeout: 30) {
+            FileManager.default.fileExists(atPath: marker) && !MediaIsolationEndToEndTests.workingMediaChildren(of: harness.root).isEmpty
+        }
         let working = MediaIsolationEndToEndTests.workingMediaChildren(of: harness.root)
         let forks = try XCTUnwrap(forkServers().first)
         XCTAssertEqual(kill(forks, SIGKILL), 0)

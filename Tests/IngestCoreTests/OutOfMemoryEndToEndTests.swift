@@ -21,7 +21,7 @@ final class OutOfMemoryEndToEndTests: XCTestCase {
         server = try TestHTTPServer()
         server.fileRoot = folder
         // 320 MiB of address space: the check fits, a re-encode's threads and frames do not (the FFmpeg
-        // libraries with libavfilter's dependencies map about 250 MiB before the first frame).
+        // libraries map about 200 MiB before the first frame; the encoder's threads cannot get their stacks).
         harness = try DaemonHarness(["pipeline.mediaMemoryLimitBytes": .integer(320 << 20), "pipeline.maxAttempts": .integer(2),
                                      "pipeline.faultBackoffSeconds": .number(0.1),
                                      "limits.allowedFormats": .array([.string("mp4"), .string("mov")])])
