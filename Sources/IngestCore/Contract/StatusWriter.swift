@@ -30,7 +30,12 @@ public struct StatusWriter: Sendable {
     /// The files of one call are one group commit (`AtomicFile.writeAll`: one fsync pass, one
     /// folder fsync) and their marks one store transaction, so intake's batches pay for durability
     /// once per batch, not once per drop.
-    public func write(videoIds: [String]) throws {
+    ///
+    /// `durable` false (a running job's stage and progress, `StageContext.updateStage`) writes the
+    /// files atomically but without fsync and marks nothing: the store still sees them stale, so
+    /// the next durable write (the job's outcome), or the repair pass after a crash, writes them
+    /// again durably. A stage change costs no disk flush; an outcome still costs one.
+    public func write(videoIds: [String], durable: Bool = true) throws {
         var seen = Set<String>()
         let ids = videoIds.filter { seen.insert($0).inserted }
         guard !ids.isEmpty else { return }
@@ -43,8 +48,8 @@ public struct StatusWriter: Sendable {
                 marks.append(StatusMark(videoId: id, version: version))
             }
             guard !files.isEmpty else { return }
-            try AtomicFile.writeAll(files)
-            try store.markStatusWritten(marks, origin: origin)
+            try AtomicFile.writeAll(files, durable: durable)
+            if durable { try store.markStatusWritten(marks, origin: origin) }
         }
     }
 }

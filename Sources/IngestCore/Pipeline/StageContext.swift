@@ -32,9 +32,11 @@ package final class StageContext: @unchecked Sendable {
     func scratchPath(_ relative: String) -> String { scratch + "/" + relative }
 
     /// Shows the running stage (and its progress) in the status document. Fenced by the lease.
+    /// Neither the commit nor the file waits for the disk (`setProgress`, `StatusWriter.write(durable: false)`):
+    /// a stage is not an outcome, and the outcome's durable write supersedes it.
     func updateStage(_ stage: String, progress: Double?) throws {
         try runner.store.setProgress(lease, stage: stage, progress: progress)
-        try runner.statusWriter.write(videoIds: [video.id])
+        try runner.statusWriter.write(videoIds: [video.id], durable: false)
     }
 
     /// Calls `body` at most every `interval` seconds (monotonic).

@@ -38,7 +38,12 @@ public enum AtomicFile {
     /// all are renamed into place in the given order and each folder is fsynced once. Either
     /// every file is in place when this returns, or it throws and no final name was touched
     /// (every temporary file is removed). Later entries for the same path win.
-    public static func writeAll(_ files: [(data: Data, path: String)]) throws(Failure) {
+    ///
+    /// `durable` false skips the fsyncs: still atomic (a reader sees the old file or the new one),
+    /// but a power cut may leave the old one or an empty one. For what is rewritten anyway (a
+    /// running job's stage and progress in its status file, which the store marks stale until a
+    /// durable write).
+    public static func writeAll(_ files: [(data: Data, path: String)], durable: Bool = true) throws(Failure) {
         var temps: [(temp: String, fd: Int32)] = []
         var renamed = false
         defer {
@@ -59,11 +64,11 @@ public enum AtomicFile {
             if let injected = WriteFaults.fault(for: path) { throw Failure(path: temp, call: "write", errno: injected) }
             try writeFully(fd, data, path: temp)
         }
-        if temps.count > 1 {
+        if durable && temps.count > 1 {
             // Start every file's writeback before waiting for any (a hint: fsync below is what makes it durable).
             for entry in temps { GlibcExtras.startWriteback(entry.fd) }
         }
-        for entry in temps where fsync(entry.fd) != 0 { throw Failure(path: entry.temp, call: "fsync", errno: errno) }
+        for entry in temps where durable && fsync(entry.fd) != 0 { throw Failure(path: entry.temp, call: "fsync", errno: errno) }
         var directories: [String] = []
         for (index, file) in files.enumerated() {
             guard rename(temps[index].temp, file.path) == 0 else {
@@ -77,7 +82,7 @@ public enum AtomicFile {
             if !directories.contains(directory) { directories.append(directory) }
         }
         renamed = true
-        for directory in directories { try syncDirectory(directory) }
+        for directory in directories where durable { try syncDirectory(directory) }
     }
 
     /// A dot-name beside `path` that fits NAME_MAX (255 bytes) however long the final name is.

@@ -193,7 +193,9 @@ public protocol VideoStore: AnyObject, Sendable {
 
     /// Records, in one transaction, that `origin`'s `status/<id>.json` of each mark now holds its
     /// document `version` (never lowers it; nothing for a video that did not come in through
-    /// `origin`). `markStatusWritten(videoId:origin:version:)` is a batch of one.
+    /// `origin`). `markStatusWritten(videoId:origin:version:)` is a batch of one. Committed without
+    /// waiting for the disk: the file was fsynced first, and a mark lost to a power cut only makes
+    /// the repair pass write it again.
     func markStatusWritten(_ marks: [StatusMark], origin: String) throws
 
     /// The videos that came in through `origin` whose status file there is older than their

@@ -128,9 +128,7 @@ extension SQLiteVideoStore {
     /// `.leaseLost` (and changes nothing) when `lease` is no longer held.
     public func setProgress(_ lease: LeaseToken, stage: String, progress: Double?) throws {
         let stamp = Timestamp.iso(Date())
-        try withConnection { db in
-            try db.exec("PRAGMA synchronous = NORMAL")
-            defer { _ = try? db.exec("PRAGMA synchronous = FULL") }
+        try writeTransactionWithoutFlush { db in
             let changed = try db.run(
                 "UPDATE videos SET stage = ?, progress = ?, updated_at = ? WHERE id = (SELECT video_id FROM jobs WHERE \(Self.leaseHeld))",
                 [.text(stage), .real(progress), .text(stamp)] + Self.leaseParams(lease)

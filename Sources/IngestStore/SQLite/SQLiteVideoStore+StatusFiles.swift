@@ -22,10 +22,11 @@ extension SQLiteVideoStore {
     }
 
     /// Records that `origin`'s status file of each mark now holds its document version (never
-    /// lowers it), in one transaction.
+    /// lowers it), in one transaction, committed with `synchronous=NORMAL`: a mark lost to a power
+    /// cut only makes the repair pass write that (fsynced) file again.
     public func markStatusWritten(_ marks: [StatusMark], origin: String) throws {
         guard !marks.isEmpty else { return }
-        try writeTransaction { db in
+        try writeTransactionWithoutFlush { db in
             for mark in marks {
                 try db.run("UPDATE video_origins SET status_version = MAX(status_version, ?) WHERE video_id = ? AND origin = ?",
                            [.integer(mark.version), .text(mark.videoId), .text(origin)])

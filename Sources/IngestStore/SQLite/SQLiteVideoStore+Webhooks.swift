@@ -114,10 +114,7 @@ extension SQLiteVideoStore {
         case .retry(let at): (state, next, finished) = (.pending, Timestamp.millis(at), nil)
         case .givenUp: (state, next, finished) = (.failed, nowMs, nowMs)
         }
-        return try withConnection { db in
-            try db.exec("PRAGMA synchronous = NORMAL")
-            defer { _ = try? db.exec("PRAGMA synchronous = FULL") }
-            return try db.transaction(.immediate) {
+        return try writeTransactionWithoutFlush { db in
                 try db.run(
                     """
                     UPDATE deliveries SET state = ?, attempts = attempts + 1, next_attempt_at = ?, last_attempt_at = ?,
@@ -127,7 +124,6 @@ extension SQLiteVideoStore {
                     [.text(state.rawValue), .integer(next), .integer(nowMs), httpStatus.map { .integer(Int64($0)) } ?? .null,
                      .text(error), finished.map { .integer($0) } ?? .null, .integer(seq)]
                 ) == 1
-            }
         }
     }
 

@@ -76,6 +76,18 @@ public final class SQLiteVideoStore: VideoStore, @unchecked Sendable {
         }
     }
 
+    /// A write transaction committed without waiting for the disk (`synchronous=NORMAL` for its
+    /// commit, FULL again after): in WAL mode a kill -9 loses nothing, and a power cut only the
+    /// last such commits, never one without those before it. For bookkeeping whose loss is
+    /// harmless (a stage, a status-file mark, a delivery attempt), never for an outcome.
+    func writeTransactionWithoutFlush<T>(_ body: (Database) throws -> T) throws -> T {
+        try withConnection { db in
+            try db.exec("PRAGMA synchronous = NORMAL")
+            defer { _ = try? db.exec("PRAGMA synchronous = FULL") }
+            return try db.transaction(.immediate) { try body(db) }
+        }
+    }
+
     /// The connection's `PRAGMA journal_mode` (for tests and diagnostics).
     func journalMode() throws -> String {
         try withConnection { db in try db.queryFirst("PRAGMA journal_mode") { $0.string(0) } ?? "" }

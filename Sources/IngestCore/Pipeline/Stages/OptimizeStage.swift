@@ -16,7 +16,7 @@ extension StageContext {
         let report = StageContext.throttled(every: 2) { fraction in
             CrashPoint.reached(.midOptimize)
             try? runner.store.setProgress(lease, stage: JobStage.optimize.rawValue, progress: fraction)
-            try? runner.statusWriter.write(videoIds: [videoId])
+            try? runner.statusWriter.write(videoIds: [videoId], durable: false)
             runner.log.info("optimizing", videoId: videoId, stage: "optimize", extra: [("progress", .number((fraction * 1000).rounded() / 1000))])
         }
         let folder = claimFolder + "/out"
