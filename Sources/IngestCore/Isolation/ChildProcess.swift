@@ -162,10 +162,11 @@ struct ChildProcess {
         // Both pipes are closed: the child has exited (or closed them and goes on; the deadline still holds).
         var status: Int32 = 0
         while true {
-            if let exited = child.wait(block: killed) { status = exited; break }
+            // The status follows the pipes' end by microseconds (a forked child's through its server):
+            // wait for it, not for a fixed sleep, so a short run is not stretched by the polling.
+            if let exited = killed ? child.wait(block: true) : child.wait(timeoutSeconds: 0.1) { status = exited; break }
             if child.reaped { break }
             if shouldStop() { stopped = true; kill9() } else if SystemClock.monotonic() >= deadline { killedAtDeadline = true; kill9() }
-            if !killed { usleep(20_000) }
         }
         let termination: Termination
         if stopped {

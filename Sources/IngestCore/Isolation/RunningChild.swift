@@ -115,6 +115,30 @@ final class RunningChild: @unchecked Sendable {
         }
     }
 
+    /// The child's `waitpid` status once it has exited, waiting at most `timeoutSeconds`; nil while
+    /// it still runs then (or when it was reaped by another call). A forked child's status pipe is
+    /// polled; a spawned child's `waitpid` is tried after 0.1, 0.2, 0.5, 1, 2, 5, 10, 20 ms… sleeps.
+    func wait(timeoutSeconds: Double) -> Int32? {
+        guard !reaped else { return nil }
+        switch reaper {
+        case .forkServer(_, let statusFd):
+            var entry = pollfd(fd: statusFd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&entry, 1, Int32(max(0, timeoutSeconds * 1000)))
+            return ready > 0 ? wait(block: false) : nil
+        case .parent:
+            let end = SystemClock.monotonic() + timeoutSeconds
+            var pause: Double = 0.000_1
+            while true {
+                if let status = wait(block: false) { return status }
+                if reaped { return nil }
+                let left = end - SystemClock.monotonic()
+                guard left > 0 else { return nil }
+                usleep(useconds_t(min(pause, left) * 1_000_000))
+                pause = min(pause * 2.2, 0.02)
+            }
+        }
+    }
+
     /// SIGKILL, unless it has been reaped already (then the pid may belong to another process).
     func kill9() {
         guard !reaped else { return }
