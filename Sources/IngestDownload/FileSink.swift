@@ -3,7 +3,8 @@ import IngestCrypto
 
 /// The destination file: a descriptor we own, written through a fixed buffer
 /// with `write(2)` (EINTR and short writes handled), truncated per attempt,
-/// `fsync`ed at the end. Memory use is the buffer, whatever the download size.
+/// `fsync`ed at the end, its writeback kept going while it is written (`WritebackWindow`)
+/// so that the fsync finds little left. Memory use is the buffer, whatever the download size.
 /// The body's SHA-256 is computed as it arrives, so the file is never read back for it.
 final class FileSink {
     /// Bytes held before a `write(2)`.
@@ -14,6 +15,7 @@ final class FileSink {
     private let buffer: UnsafeMutableRawPointer
     private var buffered = 0
     private var hasher = SHA256Hasher()
+    private var writeback = WritebackWindow()
 
     /// Creates or truncates `path` (mode 0644).
     /// - Throws: `DownloadError(.localFault)` with `strerror` text.
@@ -34,6 +36,7 @@ final class FileSink {
     func truncate() throws(DownloadError) {
         buffered = 0
         hasher = SHA256Hasher()
+        writeback.reset()
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw FileSink.fault("fstat", path, errno) }
         guard status.st_mode & S_IFMT == S_IFREG else { return }
@@ -89,6 +92,7 @@ final class FileSink {
             if written == 0 { return EIO }
             offset += written
         }
+        writeback.appended(count, to: fd)
         return nil
     }
 }
