@@ -1,20 +1,19 @@
 import Glibc
 import IngestCrypto
 
-/// The destination file: a descriptor we own, written through a fixed buffer
-/// with `write(2)` (EINTR and short writes handled), truncated per attempt,
-/// `fsync`ed at the end, its writeback kept going while it is written (`WritebackWindow`)
-/// so that the fsync finds little left. Memory use is the buffer, whatever the download size.
-/// The body's SHA-256 is computed as it arrives, so the file is never read back for it.
+/// The destination file: a descriptor we own, written through a ring of fixed buffers with `write(2)`
+/// (EINTR and short writes handled), truncated per attempt, `fsync`ed at the end, its writeback
+/// kept going while it is written (`WritebackWindow`) so that the fsync finds little left. Memory
+/// use is the ring (2 MiB), whatever the download size. The body's SHA-256 is computed as it
+/// arrives, on a thread of its own (`RingHasher`), so the file is never read back for it.
 final class FileSink {
-    /// Bytes held before a `write(2)`.
+    /// Bytes held before a `write(2)` (in each buffer of the ring).
     static let bufferSize = 256 * 1024
 
     let path: String
     private let fd: Int32
-    private let buffer: UnsafeMutableRawPointer
+    private let buffers = RingHasher(capacity: FileSink.bufferSize)
     private var buffered = 0
-    private var hasher = SHA256Hasher()
     private var writeback = WritebackWindow()
 
     /// Creates or truncates `path` (mode 0644).
@@ -24,18 +23,16 @@ final class FileSink {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileSink.fault("open", path, errno) }
         self.fd = fd
-        buffer = .allocate(byteCount: FileSink.bufferSize, alignment: 16)
     }
 
     deinit {
         close(fd)
-        buffer.deallocate()
     }
 
     /// Empties the file for a new attempt (regular files only; a device is left alone).
     func truncate() throws(DownloadError) {
         buffered = 0
-        hasher = SHA256Hasher()
+        buffers.restart()
         writeback.reset()
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw FileSink.fault("fstat", path, errno) }
@@ -43,24 +40,29 @@ final class FileSink {
         guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw FileSink.fault("truncate", path, errno) }
     }
 
-    /// Appends bytes (buffered). On failure returns the errno.
+    /// Appends bytes (buffered; a full buffer is written and queued for hashing). On failure
+    /// returns the errno.
     func append(_ bytes: UnsafeRawPointer, count: Int) -> Int32? {
-        hasher.update(UnsafeRawBufferPointer(start: bytes, count: count))
-        if buffered + count > FileSink.bufferSize {
-            if let error = flushBuffer() { return error }
+        var offset = 0
+        while offset < count {
+            let n = min(count - offset, FileSink.bufferSize - buffered)
+            (buffers.current + buffered).copyMemory(from: bytes + offset, byteCount: n)
+            buffered += n
+            offset += n
+            if buffered == FileSink.bufferSize, let error = flushBuffer() { return error }
         }
-        if count >= FileSink.bufferSize { return writeAll(bytes, count: count) }
-        (buffer + buffered).copyMemory(from: bytes, byteCount: count)
-        buffered += count
         return nil
     }
 
-    /// Writes the buffer out. On failure returns the errno.
+    /// Writes the buffer out and queues it for hashing. On failure returns the errno (the attempt
+    /// fails, so the digest no longer matters).
     func flushBuffer() -> Int32? {
         guard buffered > 0 else { return nil }
         let count = buffered
         buffered = 0
-        return writeAll(UnsafeRawPointer(buffer), count: count)
+        if let error = writeAll(UnsafeRawPointer(buffers.current), count: count) { return error }
+        buffers.hashCurrent(count: count)
+        return nil
     }
 
     /// Flushes and `fsync`s; returns the lowercase hex SHA-256 of the bytes appended since the
@@ -72,7 +74,7 @@ final class FileSink {
             let error = errno
             if error != EINTR { throw FileSink.fault("fsync", path, error) }
         }
-        return Hex.encode(hasher.finish())
+        return Hex.encode(buffers.finish())
     }
 
     /// Builds the `.localFault` error for a failed call.
