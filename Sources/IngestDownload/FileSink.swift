@@ -1,19 +1,25 @@
 import Glibc
 import IngestCrypto
 
-/// The destination file: a descriptor we own, written through a ring of fixed buffers with `write(2)`
+/// The destination file: a descriptor we own, written with `write(2)` every `writeSize` bytes
 /// (EINTR and short writes handled), truncated per attempt, `fsync`ed at the end, its writeback
 /// kept going while it is written (`WritebackWindow`) so that the fsync finds little left. Memory
-/// use is the ring (2 MiB), whatever the download size. The body's SHA-256 is computed as it
-/// arrives, on a thread of its own (`RingHasher`), so the file is never read back for it.
+/// use is two 1 MiB buffers, whatever the download size. The body's SHA-256 is computed as it
+/// arrives, a whole buffer at a time on a thread of its own (`DoubleBufferedHasher`), so the file
+/// is never read back for it.
 final class FileSink {
-    /// Bytes held before a `write(2)` (in each buffer of the ring).
-    static let bufferSize = 256 * 1024
+    /// Bytes held before a `write(2)`: small enough that a download's first bytes reach the file
+    /// early (the mid-download crash test needs bytes on disk while the transfer runs).
+    static let writeSize = 256 * 1024
+    /// Bytes per buffer handed to the hashing thread (a multiple of `writeSize`).
+    static let bufferSize = 4 * writeSize
 
     let path: String
     private let fd: Int32
-    private let buffers = RingHasher(capacity: FileSink.bufferSize)
+    private let buffers = DoubleBufferedHasher(capacity: FileSink.bufferSize)
+    /// Bytes in the current buffer, and how many of them are written to the file.
     private var buffered = 0
+    private var written = 0
     private var writeback = WritebackWindow()
 
     /// Creates or truncates `path` (mode 0644).
@@ -32,6 +38,7 @@ final class FileSink {
     /// Empties the file for a new attempt (regular files only; a device is left alone).
     func truncate() throws(DownloadError) {
         buffered = 0
+        written = 0
         buffers.restart()
         writeback.reset()
         var status = stat()
@@ -40,8 +47,8 @@ final class FileSink {
         guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw FileSink.fault("truncate", path, errno) }
     }
 
-    /// Appends bytes (buffered; a full buffer is written and queued for hashing). On failure
-    /// returns the errno.
+    /// Appends bytes (buffered; each `writeSize` is written, each full buffer queued for hashing).
+    /// On failure returns the errno.
     func append(_ bytes: UnsafeRawPointer, count: Int) -> Int32? {
         var offset = 0
         while offset < count {
@@ -49,20 +56,35 @@ final class FileSink {
             (buffers.current + buffered).copyMemory(from: bytes + offset, byteCount: n)
             buffered += n
             offset += n
-            if buffered == FileSink.bufferSize, let error = flushBuffer() { return error }
+            let full = buffered == FileSink.bufferSize
+            if full || buffered - written >= FileSink.writeSize, let error = writeBuffered() { return error }
+            if full { handOver() }
         }
         return nil
     }
 
-    /// Writes the buffer out and queues it for hashing. On failure returns the errno (the attempt
-    /// fails, so the digest no longer matters).
+    /// Writes out what is buffered and queues it for hashing (the end of an attempt). On failure
+    /// returns the errno (the attempt fails, so the digest no longer matters).
     func flushBuffer() -> Int32? {
-        guard buffered > 0 else { return nil }
-        let count = buffered
-        buffered = 0
-        if let error = writeAll(UnsafeRawPointer(buffers.current), count: count) { return error }
-        buffers.hashCurrent(count: count)
+        if let error = writeBuffered() { return error }
+        handOver()
         return nil
+    }
+
+    /// Writes the buffered bytes not yet written. On failure returns the errno.
+    private func writeBuffered() -> Int32? {
+        guard buffered > written else { return nil }
+        let start = written
+        written = buffered
+        return writeAll(UnsafeRawPointer(buffers.current + start), count: buffered - start)
+    }
+
+    /// Queues the (written) current buffer for hashing and starts on the other.
+    private func handOver() {
+        guard buffered > 0 else { return }
+        buffers.hashCurrent(count: buffered)
+        buffered = 0
+        written = 0
     }
 
     /// Flushes and `fsync`s; returns the lowercase hex SHA-256 of the bytes appended since the

@@ -1,10 +1,9 @@
 import Dispatch
 import IngestCrypto
 
-/// A ring of write buffers and the body's SHA-256, computed on a thread of its own: while the
-/// transfer's thread fills one buffer (and writes it to the file), the ones filled before it are
-/// hashed. Several buffers, so that the transfer's thread waits only when the hashing is a whole
-/// ring behind, not at every hand-over.
+/// Two buffers and the body's SHA-256, computed on a thread of its own: while the transfer's
+/// thread fills one buffer (and writes it to the file, in `FileSink.writeSize` pieces), the other
+/// is hashed. Large buffers (1 MiB), so that the hand-overs, each a thread wake-up, are few.
 ///
 /// Why: SHA-256 of a body costs about as much CPU as receiving and writing it (`perf` of a 500 MB
 /// download: 49 % of the process in libcrypto, 47 % in the kernel), so on the transfer's thread it
@@ -13,15 +12,15 @@ import IngestCrypto
 /// core to spare.
 ///
 /// Invariant: the current buffer is never being hashed (its semaphore is taken), so the transfer's
-/// thread may fill it; every other one is free or queued for hashing. `hasher` is touched only on `queue`.
-final class RingHasher: @unchecked Sendable {
+/// thread may fill it; the other is free or queued for hashing. `hasher` is touched only on `queue`.
+final class DoubleBufferedHasher: @unchecked Sendable {
     /// Bytes per buffer.
     let capacity: Int
-    /// Buffers in the ring.
-    static let count = 8
+    /// Buffers.
+    static let count = 2
     private let buffers: [UnsafeMutableRawPointer]
     /// `free[i]` is signalled when buffer `i` has been hashed. Made with value 0 (and signalled for
-    /// the spare buffers) because libdispatch traps when a semaphore is freed below its initial value.
+    /// the spare buffer) because libdispatch traps when a semaphore is freed below its initial value.
     private let free: [DispatchSemaphore]
     private let queue = DispatchQueue(label: "video-ingest.download-digest")
     private var hasher = SHA256Hasher()
@@ -43,7 +42,7 @@ final class RingHasher: @unchecked Sendable {
     var current: UnsafeMutableRawPointer { buffers[index] }
 
     /// Queues the first `count` bytes of the current buffer for hashing (in order, after every
-    /// earlier buffer), then makes the next buffer of the ring current once its own hashing is done.
+    /// earlier buffer), then makes the other buffer current once its own hashing is done.
     func hashCurrent(count: Int) {
         let filled = index
         queue.async { [self] in
