@@ -11,6 +11,7 @@ import PackageDescription
 ///   IngestCurl      the libcurl easy handle and header list, shared by the two HTTP clients below
 ///   IngestDownload  the guarded downloader (libcurl through IngestCurl)
 ///   IngestObjectStore  the S3-compatible object-store client (libcurl's SigV4 through IngestCurl)
+///   IngestGlibc     glibc functions Swift's Glibc module does not import (dlsym): pipe2, sync_file_range, prctl…
 ///   IngestCrypto    every libcrypto call: SHA-256, HMAC-SHA256, random bytes, constant-time compare
 ///   IngestHTTP      every libmicrohttpd call: the HTTP server, its limits, multipart streaming
 ///   IngestCore      config, contract types, intake, pipeline stages, daemon, CLI commands
@@ -58,12 +59,13 @@ let package = Package(
         .target(name: "MediaKit", dependencies: ["MediaModel", "CFFmpeg"]),
         .target(name: "IngestCrypto", dependencies: ["CCrypto"]),
         .target(name: "IngestStore", dependencies: ["CSQLite", "CPostgres"]),
+        .target(name: "IngestGlibc"),
         .target(name: "IngestCurl", dependencies: ["CCurl"]),
-        .target(name: "IngestDownload", dependencies: ["CCurl", "IngestCurl", "IngestCrypto"]),
+        .target(name: "IngestDownload", dependencies: ["CCurl", "IngestCurl", "IngestCrypto", "IngestGlibc"]),
         .target(name: "IngestObjectStore", dependencies: ["CCurl", "IngestCurl"]),
         .target(name: "IngestHTTP", dependencies: ["CMicroHTTPD", "IngestCrypto"]),
-        .target(name: "IngestCore", dependencies: ["MediaModel", "IngestStore", "IngestDownload", "IngestObjectStore", "IngestCrypto", "IngestHTTP"]),
-        .target(name: "IngestMediaChild", dependencies: ["IngestCore", "MediaKit"]),
+        .target(name: "IngestCore", dependencies: ["MediaModel", "IngestStore", "IngestDownload", "IngestObjectStore", "IngestCrypto", "IngestHTTP", "IngestGlibc"]),
+        .target(name: "IngestMediaChild", dependencies: ["IngestCore", "MediaKit", "IngestGlibc"]),
         .executableTarget(name: "video-ingest", dependencies: ["IngestCore"]),
         .executableTarget(name: "video-ingest-media", dependencies: ["IngestMediaChild"]),
         // A small HTTP/1.1 server on 127.0.0.1 with hostile routes, used only by tests.

@@ -1,4 +1,5 @@
 import Foundation
+import IngestGlibc
 import IngestCore
 import MediaKit
 

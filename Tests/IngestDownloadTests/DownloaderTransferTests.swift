@@ -26,6 +26,17 @@ final class DownloaderTransferTests: DownloadTestCase {
         XCTAssertEqual(result.sha256, SHA256.hex(original), "the cut attempt's bytes are not in the digest")
     }
 
+    /// A body many times the sink's ring of buffers and its writeback step (and of no round size):
+    /// the hashing thread must see every buffer once, in order, and the file must be whole.
+    func testDownload_largeBody_digestAndFileMatchTheBody() throws {
+        let size = 10_000_003
+        let result = try downloader.download(url: server.url("/bytes/\(size)"), to: destination, policy: policy())
+        let body = (0..<size).map { UInt8($0 % 251) }
+        XCTAssertEqual(result.bytes, Int64(size))
+        XCTAssertEqual(result.sha256, SHA256.hex(body), "the digest is of the whole body, in order")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: destination)), Data(body))
+    }
+
     func testDownload_chunkedWithoutLength_isByteIdentical() throws {
         let result = try downloader.download(url: server.url("/chunked-file/h264_aac_10s.mp4"), to: destination, policy: policy())
         let original = try Data(contentsOf: URL(fileURLWithPath: Self.sampleMedia + "/h264_aac_10s.mp4"))

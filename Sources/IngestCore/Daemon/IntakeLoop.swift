@@ -1,17 +1,19 @@
 import Foundation
 import IngestStore
 
-/// The intake thread: inotify on the inbox and every seller folder for low latency, and a full
-/// rescan every `intake.rescanSeconds` as the safety net (a missed event costs seconds, never a
-/// request). It also notices config file edits and prunes old idempotency keys.
+/// The intake thread: inotify on the inbox and every seller folder for low latency (`InboxWatch`:
+/// an event naming a drop scans that seller's folder only), and a full scan every
+/// `intake.rescanSeconds` as the safety net (a missed event costs seconds, never a request). It
+/// also notices config file edits and prunes old idempotency keys.
 final class IntakeLoop: @unchecked Sendable {
     let intake: DropFolderIntake
     let configSource: ConfigSource
     let store: any VideoStore
     let signal: WorkSignal
-    private var inotifyFD: Int32 = -1
-    private var watched = Set<String>()
     private var lastPrune = Date.distantPast
+
+    /// How long a wake-up waits for more events before its pass, so a burst of renames is one pass.
+    static let settleSeconds = 0.01
 
     init(intake: DropFolderIntake, configSource: ConfigSource, store: any VideoStore, signal: WorkSignal) {
         self.intake = intake
@@ -22,40 +24,24 @@ final class IntakeLoop: @unchecked Sendable {
 
     /// Runs until the work signal stops.
     func run() {
-        inotifyFD = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        defer { if inotifyFD >= 0 { close(inotifyFD) } }
-        watch(intake.layout.inbox)
+        let watch = InboxWatch(inbox: intake.layout.inbox)
+        var wanted = InboxWatch.Wanted(fullScan: true)
+        var lastFullScan = SystemClock.monotonic()
         while !signal.isStopped {
             configSource.reload(force: false)
             let config = configSource.current
-            let (answered, folders) = intake.scan(config: config)
-            if answered > 0 { signal.notify() }
-            folders.forEach(watch)
-            pruneKeysIfDue(config)
-            waitForEvents(timeout: config.intake.rescanSeconds)
-        }
-    }
-
-    private func watch(_ folder: String) {
-        guard inotifyFD >= 0, !watched.contains(folder) else { return }
-        let mask = UInt32(IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB)
-        if inotify_add_watch(inotifyFD, folder, mask) >= 0 { watched.insert(folder) }
-    }
-
-    /// Sleeps until an inotify event, or the timeout; a stop wakes it within 200 ms.
-    private func waitForEvents(timeout: Double) {
-        let deadline = SystemClock.monotonic() + timeout
-        while !signal.isStopped && SystemClock.monotonic() < deadline {
-            guard inotifyFD >= 0 else { Thread.sleep(forTimeInterval: 0.2); continue }
-            var pfd = pollfd(fd: inotifyFD, events: Int16(POLLIN), revents: 0)
-            let slice = Int32(max(1, min(200, (deadline - SystemClock.monotonic()) * 1000)))
-            if poll(&pfd, 1, slice) > 0 {
-                var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-                while read(inotifyFD, &buffer, buffer.count) > 0 {}
-                // Let a burst of renames land before scanning.
-                Thread.sleep(forTimeInterval: 0.01)
-                return
+            let answered: Int
+            if wanted.fullScan {
+                answered = intake.scan(config: config, watch: watch.watch).answered
+                lastFullScan = SystemClock.monotonic()  // the next one is due rescanSeconds after this one ended
+            } else {
+                answered = intake.scan(sellerFolders: wanted.folders.sorted(), config: config)
             }
+            if answered > 0 { signal.notify() }
+            pruneKeysIfDue(config)
+            wanted = watch.wait(until: lastFullScan + config.intake.rescanSeconds, settle: Self.settleSeconds,
+                                isStopped: { signal.isStopped })
+            if wanted.isEmpty { wanted.fullScan = true }  // the timer: the safety net's full scan
         }
     }
 

@@ -24,10 +24,11 @@ public final class DropFolderIntake: @unchecked Sendable {
     /// Whether a directory entry is a drop the daemon reads: `*.json`, not starting with `.`.
     static func isDropName(_ name: String) -> Bool { !name.hasPrefix(".") && name.hasSuffix(".json") }
 
-    /// One pass over the inbox. Returns how many drops were answered, and the seller folders seen
-    /// (so the caller can watch them).
+    /// One pass over the inbox. Returns how many drops were answered, and the seller folders seen.
+    /// `watch` is called with each seller folder before it is scanned (the intake loop's inotify
+    /// watch: a drop landing during the scan is then seen by the scan or by an event).
     @discardableResult
-    public func scan(config: IngestConfig, now: Date = Date()) -> (answered: Int, sellerFolders: [String]) {
+    public func scan(config: IngestConfig, now: Date = Date(), watch: (String) -> Void = { _ in }) -> (answered: Int, sellerFolders: [String]) {
         let fm = FileManager.default
         guard let entries = try? fm.contentsOfDirectory(atPath: layout.inbox) else { return (0, []) }
         var answered = refuseUndecodableDrops(inSeller: nil)
@@ -42,6 +43,7 @@ public final class DropFolderIntake: @unchecked Sendable {
             } else if info.st_mode & S_IFMT == S_IFDIR {
                 if IntakeService.isValidName(entry) {
                     folders.append(path)
+                    watch(path)
                     answered += scanSeller(entry, config: config, now: now)
                 } else {
                     // A folder whose name is no sellerId: each drop in it is refused, keeping the folder name.
@@ -60,9 +62,26 @@ public final class DropFolderIntake: @unchecked Sendable {
         return (answered, folders)
     }
 
-    /// The drops of one folder, oldest first (modification time, then name).
-    private func drops(in folder: String) -> [String] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+    /// Scans only the given seller folders (paths under `inbox/`, from inotify events); a path that
+    /// is no longer a real folder with a seller id for a name is skipped (the next full scan says
+    /// why). Returns how many drops were answered.
+    func scan(sellerFolders: [String], config: IngestConfig, now: Date = Date()) -> Int {
+        var answered = 0
+        for path in sellerFolders {
+            let entry = (path as NSString).lastPathComponent
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, IntakeService.isValidName(entry) else { continue }
+            answered += scanSeller(entry, config: config, now: now)
+        }
+        return answered
+    }
+
+    /// The drops of one folder, oldest first (modification time, then name); `listed` is the
+    /// folder's listing if the caller has it (names that are not UTF-8 are not among the drops:
+    /// `refuseUndecodableDrops` answers those).
+    private func drops(in folder: String, listed: [UndecodableNames.Entry]? = nil) -> [String] {
+        let entries = listed ?? UndecodableNames.entries(Array(folder.utf8))
+        let names = entries.compactMap { String(validating: $0.bytes, as: UTF8.self) }
         return names.filter(Self.isDropName).map { name -> (String, Int, Int) in
             var info = stat()
             lstat(folder + "/" + name, &info)
@@ -83,8 +102,9 @@ public final class DropFolderIntake: @unchecked Sendable {
     /// point repeats whole drops, which their keys answer alike.
     private func scanSeller(_ sellerId: String, config: IngestConfig, now: Date) -> Int {
         let folder = layout.inbox + "/" + sellerId
-        let undecodable = refuseUndecodableDrops(inSeller: sellerId)
-        let pending = drops(in: folder)
+        let listed = UndecodableNames.entries(Array(folder.utf8))
+        let undecodable = refuseUndecodableDrops(inSeller: sellerId, listed: listed)
+        let pending = drops(in: folder, listed: listed)
         guard !pending.isEmpty else { return undecodable }
         let created: Int
         do { created = try store.countCreates(sellerId: sellerId, since: now.addingTimeInterval(-60)) } catch {

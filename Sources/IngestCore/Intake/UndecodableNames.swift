@@ -56,11 +56,13 @@ enum UndecodableNames {
 
 extension DropFolderIntake {
     /// Refuses every drop under `inbox/` whose name, or whose folder's name, is not valid UTF-8.
-    /// `folder` is nil for the inbox itself, or a (valid) seller folder name. Returns how many were answered.
-    func refuseUndecodableDrops(inSeller folder: String?) -> Int {
+    /// `folder` is nil for the inbox itself, or a (valid) seller folder name; `listed` is the
+    /// folder's listing when the caller has read it already (one listing per scan of a folder).
+    /// Returns how many were answered.
+    func refuseUndecodableDrops(inSeller folder: String?, listed: [UndecodableNames.Entry]? = nil) -> Int {
         let base = Array(layout.inbox.utf8) + (folder.map { Array("/\($0)".utf8) } ?? [])
         var answered = 0
-        for entry in UndecodableNames.entries(base) where !entry.isUTF8 {
+        for entry in listed ?? UndecodableNames.entries(base) where !entry.isUTF8 {
             let path = base + [0x2F] + entry.bytes
             if folder == nil, UndecodableNames.fileType(path) == S_IFDIR {
                 // A seller folder with an undecodable name: its drops are refused, keeping the (escaped) folder.

@@ -1,4 +1,5 @@
 import Foundation
+import IngestGlibc
 
 /// One run of a child process: `posix_spawn` with stdin on /dev/null, stdout and stderr on pipes and
 /// every other descriptor closed; its output is read until it exits, with a wall-clock deadline and a

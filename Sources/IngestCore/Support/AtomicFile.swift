@@ -1,4 +1,5 @@
 import Foundation
+import IngestGlibc
 
 /// Crash-safe file operations (Maildir/Postfix style): a file is written under a temporary
 /// name that starts with a dot, fsynced, renamed into place, and its folder fsynced, so a

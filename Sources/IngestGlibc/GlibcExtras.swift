@@ -1,7 +1,9 @@
-import Foundation
+import Glibc
 
 /// glibc functions that Swift's Glibc module does not import (they are declared only under
-/// `_GNU_SOURCE`), looked up once with `dlsym`.
+/// `_GNU_SOURCE`), looked up once with `dlsym`. A target of its own so that every layer that needs
+/// one (IngestCore's spool files and child processes, IngestDownload's scratch file) reaches it
+/// through the one lookup, without IngestDownload depending on IngestCore.
 package enum GlibcExtras {
     private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
@@ -29,7 +31,7 @@ package enum GlibcExtras {
 
     /// `pipe2(fds, O_CLOEXEC)`: both ends close-on-exec from the start, so a child spawned by another
     /// thread at the same moment cannot inherit them. 0 or -1 with errno.
-    static func closeOnExecPipe(_ fds: UnsafeMutablePointer<Int32>) -> Int32 {
+    package static func closeOnExecPipe(_ fds: UnsafeMutablePointer<Int32>) -> Int32 {
         if let pipe2Function { return pipe2Function(fds, O_CLOEXEC) }
         guard pipe(fds) == 0 else { return -1 }
         _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
@@ -39,14 +41,30 @@ package enum GlibcExtras {
 
     /// `sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE)`: starts writeback of the whole file without
     /// waiting for it (a hint; only fsync makes data durable). Nothing when this libc lacks it.
-    static func startWriteback(_ fd: Int32) {
+    package static func startWriteback(_ fd: Int32) {
+        startWriteback(fd, offset: 0, length: 0)
+    }
+
+    /// `sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE)`: starts writeback of the dirty pages
+    /// of that range without waiting for it (a hint; only fsync makes data durable). Length 0 means to
+    /// the end of the file. Nothing when this libc lacks it; errors (a pipe, a device) are ignored.
+    package static func startWriteback(_ fd: Int32, offset: Int64, length: Int64) {
         let syncFileRangeWrite: UInt32 = 2
-        _ = syncFileRangeFunction?(fd, 0, 0, syncFileRangeWrite)
+        _ = syncFileRangeFunction?(fd, offset, length, syncFileRangeWrite)
+    }
+
+    /// `sync_file_range(fd, offset, length, WAIT_BEFORE | WRITE | WAIT_AFTER)`: returns once the pages of
+    /// that range that were dirty or under writeback have reached the device (not its cache: no flush,
+    /// no metadata; fsync still does that). A writer calls it on a range well behind the one it writes,
+    /// so that its dirty pages stay bounded and a final fsync finds little left. Errors are ignored.
+    package static func waitForWriteback(_ fd: Int32, offset: Int64, length: Int64) {
+        let waitBefore: UInt32 = 1, write: UInt32 = 2, waitAfter: UInt32 = 4
+        _ = syncFileRangeFunction?(fd, offset, length, waitBefore | write | waitAfter)
     }
 
     /// `posix_spawn_file_actions_addclosefrom_np(actions, from)` (glibc 2.34+): the child closes every
     /// descriptor from `from` up. False when this glibc lacks it.
-    static func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Bool {
+    package static func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Bool {
         guard let addCloseFromFunction else { return false }
         return addCloseFromFunction(actions, from) == 0
     }
