@@ -93,16 +93,18 @@ package enum GlibcExtras {
 
     /// `pidfd_send_signal(pidfd, signal, NULL, 0)`: signals the process the descriptor names (never a
     /// later process with the same number). 0 or -1 with errno.
-    static func signalProcessDescriptor(_ pidfd: Int32, _ signal: Int32) -> Int32 {
+    package static func signalProcessDescriptor(_ pidfd: Int32, _ signal: Int32) -> Int32 {
         guard let pidfdSendSignalFunction else { errno = ENOSYS; return -1 }
         return pidfdSendSignalFunction(pidfd, signal, nil, 0)
     }
 
-    /// Closes every descriptor from `first` up (`close_range(first, ~0U, 0)`, glibc 2.34; a loop over
-    /// /proc/self/fd without it).
+    /// Closes every descriptor from `first` up (`close_range(first, ~0U, 0)`, glibc 2.34; a loop up
+    /// to the descriptor limit without it).
     package static func closeDescriptors(from first: Int32) {
         if let closeRangeFunction, closeRangeFunction(UInt32(first), UInt32.max, 0) == 0 { return }
-        let open = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
-        for fd in open where fd >= first { close(fd) }
+        // No close_range: close every number up to the soft descriptor limit.
+        var limit = rlimit()
+        let top = getrlimit(__rlimit_resource_t(UInt32(RLIMIT_NOFILE.rawValue)), &limit) == 0 ? min(Int64(limit.rlim_cur), 65_536) : 1_024
+        for fd in first..<Int32(top) { close(fd) }
     }
 }

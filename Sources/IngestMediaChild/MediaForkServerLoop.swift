@@ -1,4 +1,5 @@
 import Foundation
+import IngestGlibc
 import IngestCore
 
 /// The media fork server (`video-ingest-media media-child server PARENT_PID LABEL`, started by the

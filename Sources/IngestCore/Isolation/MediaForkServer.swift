@@ -1,4 +1,5 @@
 import Foundation
+import IngestGlibc
 
 /// The daemon's side of the media fork server (docs/ARCHITECTURE.md, "Isolation"): where every media
 /// child of a job comes from.

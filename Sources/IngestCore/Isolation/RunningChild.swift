@@ -1,4 +1,5 @@
 import Foundation
+import IngestGlibc
 
 /// One started child process and the parent's ends of its pipes (stdin when asked for, stdout,
 /// stderr). The one owner of the pid and the descriptors: `deinit` closes them and, when the child
