@@ -10,8 +10,12 @@ final class FramePipeline: @unchecked Sendable {
     /// (`Benchmarks/run`'s notes), which then decodes, scales and encodes on one thread as before.
     static let isEnabled: Bool = ProcessInfo.processInfo.environment["VIDEO_INGEST_SERIAL_ENCODE"] != "1"
 
-    /// Frames waiting before `put` blocks: enough to ride out an encoder hiccup, few enough to bound memory.
-    static let defaultCapacity = 6
+    /// Frames waiting before `put` blocks. Each queued frame pins one of the decoder's picture buffers (3.1 MB at
+    /// 1080p), so the decoder's pool grows by the queue's depth: 6 cost ~19 MB of RSS per transcoding child
+    /// (massif: the pool's `avcodec_default_get_buffer2` 31.4 MB vs ffmpeg's 12.6 MB). The encode side is the slower
+    /// one (libx264 + swscale ~65 % of the CPU, decoding ~28 %), so the queue is full nearly always and a depth of 2
+    /// keeps the encode thread fed as well as 6 did (interleaved A/B, docs/BENCHMARKS.md, mem-r5).
+    static let defaultCapacity = 2
 
     private let condition = NSCondition()
     private let capacity: Int

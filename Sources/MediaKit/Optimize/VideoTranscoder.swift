@@ -1,4 +1,5 @@
 import CFFmpeg
+import Foundation
 
 /// One video stream's path: decode → frame-rate gate (on the caller's thread), then, on the pipeline's own thread,
 /// the filter graph when the picture needs one (deinterlace, HDR tone-map: `VideoFilters`) → scale to square pixels +
@@ -24,7 +25,7 @@ final class VideoTranscoder {
     init(input: InputContext, index: Int, picture: PictureInfo, output: OutputContext, settings: OptimizeSettings,
          poster: PosterCapture) throws {
         let stream = input.stream(index)
-        guard let decoder = try CodecContext.decoder(for: stream) else {
+        guard let decoder = try CodecContext.decoder(for: stream, threads: Self.decoderThreads) else {
             throw MediaError(.noVideoStream, "no decoder for video codec \(String(cString: avcodec_get_name(stream.pointee.codecpar.pointee.codec_id)))")
         }
         let parameters = stream.pointee.codecpar.pointee
@@ -53,6 +54,12 @@ final class VideoTranscoder {
             pipeline = FramePipeline { [unowned self] frame, pts in try self.encode(frame, pts: pts) }
         }
     }
+
+    /// Decoding threads for the transcode: about a third of the cores, at least one. Decoding is ~28 % of a
+    /// transcode's CPU and runs beside the encode thread (`FramePipeline`), so one decoding thread keeps up on 2
+    /// cores; libavcodec's automatic count (cores + 1 frame threads) holds a frame context and a delayed picture per
+    /// thread: on 2 cores 3 threads cost ~9 MB more RSS per child than 1 and were no faster (docs/BENCHMARKS.md, mem-r5).
+    static let decoderThreads = max(1, ProcessInfo.processInfo.activeProcessorCount / 3)
 
     /// The output clock of the gate: the average rate of a constant-rate source; for a variable-rate source (real rate
     /// more than 1 % above the average) the cap, so every frame keeps its own time to within half a 1/cap tick and
