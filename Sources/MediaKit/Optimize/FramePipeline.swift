@@ -11,10 +11,11 @@ final class FramePipeline: @unchecked Sendable {
     static let isEnabled: Bool = ProcessInfo.processInfo.environment["VIDEO_INGEST_SERIAL_ENCODE"] != "1"
 
     /// Frames waiting before `put` blocks. Each queued frame pins one of the decoder's picture buffers (3.1 MB at
-    /// 1080p), so the decoder's pool grows by the queue's depth: 6 cost ~19 MB of RSS per transcoding child
-    /// (massif: the pool's `avcodec_default_get_buffer2` 31.4 MB vs ffmpeg's 12.6 MB). The encode side is the slower
-    /// one (libx264 + swscale ~65 % of the CPU, decoding ~28 %), so the queue is full nearly always and a depth of 2
-    /// keeps the encode thread fed as well as 6 did (interleaved A/B, docs/BENCHMARKS.md, mem-r5).
+    /// 1080p), so the decoder's pool grows by the queue's depth: a depth of 6 cost ~19 MB of RSS per transcoding
+    /// child (massif: the pool's `avcodec_default_get_buffer2` held 31.4 MB, ffmpeg's 12.6 MB). The encode side is
+    /// the slower one (libx264 + swscale ~65 % of the CPU, decoding ~28 %), so the queue is nearly always full and
+    /// its depth buys no speed: interleaved runs on 2 cores gave the same wall time for depths 1, 2, 3 and 6.
+    /// 2 rather than 1 leaves room for a frame-threaded decoder's bursts on machines with more cores.
     static let defaultCapacity = 2
 
     private let condition = NSCondition()

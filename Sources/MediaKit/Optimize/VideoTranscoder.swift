@@ -56,9 +56,10 @@ final class VideoTranscoder {
     }
 
     /// Decoding threads for the transcode: about a third of the cores, at least one. Decoding is ~28 % of a
-    /// transcode's CPU and runs beside the encode thread (`FramePipeline`), so one decoding thread keeps up on 2
-    /// cores; libavcodec's automatic count (cores + 1 frame threads) holds a frame context and a delayed picture per
-    /// thread: on 2 cores 3 threads cost ~9 MB more RSS per child than 1 and were no faster (docs/BENCHMARKS.md, mem-r5).
+    /// 1080p transcode's CPU and runs beside the encode thread (`FramePipeline`), so on 2 cores one thread (decoding
+    /// on the demux thread itself) keeps the encoder fed. libavcodec's automatic count (cores + 1 frame threads)
+    /// keeps a frame context and a delayed picture per thread: on 2 cores its 3 threads cost ~9 MB more RSS per
+    /// child, ~2 % more CPU (frame-thread hand-offs) and were no faster in interleaved runs.
     static let decoderThreads = max(1, ProcessInfo.processInfo.activeProcessorCount / 3)
 
     /// The output clock of the gate: the average rate of a constant-rate source; for a variable-rate source (real rate
