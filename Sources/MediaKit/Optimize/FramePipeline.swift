@@ -10,13 +10,14 @@ final class FramePipeline: @unchecked Sendable {
     /// (`Benchmarks/run`'s notes), which then decodes, scales and encodes on one thread as before.
     static let isEnabled: Bool = ProcessInfo.processInfo.environment["VIDEO_INGEST_SERIAL_ENCODE"] != "1"
 
-    /// Frames waiting before `put` blocks. Each queued frame pins one of the decoder's picture buffers (3.1 MB at
-    /// 1080p), so the decoder's pool grows by the queue's depth: a depth of 6 cost ~19 MB of RSS per transcoding
-    /// child (massif: the pool's `avcodec_default_get_buffer2` held 31.4 MB, ffmpeg's 12.6 MB). The encode side is
-    /// the slower one (libx264 + swscale ~65 % of the CPU, decoding ~28 %), so the queue is nearly always full and
-    /// its depth buys no speed: interleaved runs on 2 cores gave the same wall time for depths 1, 2, 3 and 6.
-    /// 2 rather than 1 leaves room for a frame-threaded decoder's bursts on machines with more cores.
-    static let defaultCapacity = 2
+    /// Frames waiting before `put` blocks, by default. Each queued frame pins one of the decoder's picture buffers
+    /// (3.1 MB at 1080p), so the decoder's pool grows by the queue's depth: a depth of 6 cost ~19 MB of RSS per
+    /// transcoding child (massif: the pool's `avcodec_default_get_buffer2` held 31.4 MB, ffmpeg's 12.6 MB). The
+    /// encode side is the slower one (libx264 + swscale ~65 % of the CPU, decoding ~28 %), so the queue is nearly
+    /// always full and its depth buys no speed: interleaved runs on 2 cores gave the same wall time for depths 1, 2,
+    /// 3 and 6. `VideoTranscoder` asks for one frame per decoding thread (a frame-threaded decoder hands frames
+    /// over in bursts of up to its thread count).
+    static let defaultCapacity = 1
 
     private let condition = NSCondition()
     private let capacity: Int
