@@ -27,14 +27,12 @@ final class FramePipeline: @unchecked Sendable {
     private var consumerDone = false
     private var failure: Error?
 
-    /// Starts the consumer thread, which calls `consume(frame, pts)` for every frame in order.
-    init(capacity: Int = FramePipeline.defaultCapacity, consume: @escaping (UnsafeMutablePointer<AVFrame>, Int64) throws -> Void) {
+    /// Starts the consumer thread, which calls `consume(frame, pts)` for every frame in order; throws when that
+    /// thread cannot be started (`MediaThread`).
+    init(capacity: Int = FramePipeline.defaultCapacity, consume: @escaping (UnsafeMutablePointer<AVFrame>, Int64) throws -> Void) throws {
         self.capacity = max(1, capacity)
         self.consume = consume
-        let thread = Thread { [self] in self.run() }
-        thread.name = "media-encode"
-        thread.stackSize = 8 << 20
-        thread.start()
+        try MediaThread.start(name: "media-encode") { [self] in self.run() }
     }
 
     /// Queues a new reference to `frame` with output timestamp `pts`; blocks while the queue is full.

@@ -51,7 +51,7 @@ final class VideoTranscoder {
         self.poster = poster
         decoded = try Frame()
         if FramePipeline.isEnabled {
-            pipeline = FramePipeline(capacity: Self.decoderThreads) { [unowned self] frame, pts in try self.encode(frame, pts: pts) }
+            pipeline = try FramePipeline(capacity: Self.decoderThreads) { [unowned self] frame, pts in try self.encode(frame, pts: pts) }
         }
     }
 
