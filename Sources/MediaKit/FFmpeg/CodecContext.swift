@@ -19,14 +19,15 @@ final class CodecContext {
         avcodec_free_context(&context)
     }
 
-    /// Opens a decoder for `stream`, with automatic threading; nil when libavcodec has no decoder for it.
-    static func decoder(for stream: UnsafeMutablePointer<AVStream>) throws -> CodecContext? {
+    /// Opens a decoder for `stream` with `threads` decoding threads (0: libavcodec's automatic count, cores + 1);
+    /// nil when libavcodec has no decoder for it.
+    static func decoder(for stream: UnsafeMutablePointer<AVStream>, threads: Int = 0) throws -> CodecContext? {
         let parameters = stream.pointee.codecpar!
         guard let codec = avcodec_find_decoder(parameters.pointee.codec_id) else { return nil }
         let context = try CodecContext(codec: codec)
         try check(avcodec_parameters_to_context(context.pointer, parameters), "avcodec_parameters_to_context", .decodeFailed)
         context.pointer.pointee.pkt_timebase = stream.pointee.time_base
-        context.pointer.pointee.thread_count = 0
+        context.pointer.pointee.thread_count = Int32(max(0, threads))
         context.pointer.pointee.max_pixels = InputGuards.maxPixels
         try context.open()
         return context

@@ -7,19 +7,16 @@ final class BackgroundWork<Result>: @unchecked Sendable {
     private var outcome: Swift.Result<Result, Error>?
     private let body: () throws -> Result
 
-    /// Starts `body` at once.
-    init(name: String, _ body: @escaping () throws -> Result) {
+    /// Starts `body` at once; throws when its thread cannot be started (`MediaThread`).
+    init(name: String, _ body: @escaping () throws -> Result) throws {
         self.body = body
-        let thread = Thread { [self] in
+        try MediaThread.start(name: name) { [self] in
             let result = Swift.Result { try self.body() }
             condition.lock()
             outcome = result
             condition.broadcast()
             condition.unlock()
         }
-        thread.name = name
-        thread.stackSize = 8 << 20
-        thread.start()
     }
 
     /// Blocks until the work is done; its result, or its error rethrown.

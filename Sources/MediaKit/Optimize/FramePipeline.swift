@@ -10,8 +10,14 @@ final class FramePipeline: @unchecked Sendable {
     /// (`Benchmarks/run`'s notes), which then decodes, scales and encodes on one thread as before.
     static let isEnabled: Bool = ProcessInfo.processInfo.environment["VIDEO_INGEST_SERIAL_ENCODE"] != "1"
 
-    /// Frames waiting before `put` blocks: enough to ride out an encoder hiccup, few enough to bound memory.
-    static let defaultCapacity = 6
+    /// Frames waiting before `put` blocks, by default. Each queued frame pins one of the decoder's picture buffers
+    /// (3.1 MB at 1080p), so the decoder's pool grows by the queue's depth: a depth of 6 cost ~19 MB of RSS per
+    /// transcoding child (massif: the pool's `avcodec_default_get_buffer2` held 31.4 MB, ffmpeg's 12.6 MB). The
+    /// encode side is the slower one (libx264 + swscale ~65 % of the CPU, decoding ~28 %), so the queue is nearly
+    /// always full and its depth buys no speed: interleaved runs on 2 cores gave the same wall time for depths 1, 2,
+    /// 3 and 6. `VideoTranscoder` asks for one frame per decoding thread (a frame-threaded decoder hands frames
+    /// over in bursts of up to its thread count).
+    static let defaultCapacity = 1
 
     private let condition = NSCondition()
     private let capacity: Int
@@ -21,14 +27,12 @@ final class FramePipeline: @unchecked Sendable {
     private var consumerDone = false
     private var failure: Error?
 
-    /// Starts the consumer thread, which calls `consume(frame, pts)` for every frame in order.
-    init(capacity: Int = FramePipeline.defaultCapacity, consume: @escaping (UnsafeMutablePointer<AVFrame>, Int64) throws -> Void) {
+    /// Starts the consumer thread, which calls `consume(frame, pts)` for every frame in order; throws when that
+    /// thread cannot be started (`MediaThread`).
+    init(capacity: Int = FramePipeline.defaultCapacity, consume: @escaping (UnsafeMutablePointer<AVFrame>, Int64) throws -> Void) throws {
         self.capacity = max(1, capacity)
         self.consume = consume
-        let thread = Thread { [self] in self.run() }
-        thread.name = "media-encode"
-        thread.stackSize = 8 << 20
-        thread.start()
+        try MediaThread.start(name: "media-encode") { [self] in self.run() }
     }
 
     /// Queues a new reference to `frame` with output timestamp `pts`; blocks while the queue is full.

@@ -35,7 +35,7 @@ public enum Optimizer {
             let hasAudio: Bool
             if useFastPath {
                 // The poster is decoded on its own thread while the remux copies packets; both are always waited for.
-                let poster = BackgroundWork(name: "media-poster") {
+                let poster = try BackgroundWork(name: "media-poster") {
                     try PosterGrabber.run(input: input, format: format, source: source, posterPath: temporaryPoster,
                                           settings: settings, shouldCancel: shouldCancel)
                 }
