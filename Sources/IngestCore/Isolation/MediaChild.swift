@@ -38,7 +38,7 @@ struct MediaChild: Sendable {
     func check(path: String, name: String, config: IngestConfig,
                shouldStop: @escaping () -> Bool) throws(Failure) -> MediaCheck.Report {
         let request = MediaChildRequest.check(path: path, name: name, config: config)
-        let (answer, _) = try run("check", request, shouldStop: shouldStop, progress: nil)
+        let answer = try run("check", request, shouldStop: shouldStop, progress: nil)
         var report = MediaCheck.Report(format: answer.format, durationSeconds: answer.durationSeconds,
                                        sizeBytes: answer.sizeBytes ?? 0, probe: answer.probe, failure: nil)
         if let failure = answer.failure {
@@ -57,11 +57,8 @@ struct MediaChild: Sendable {
                   progress: @escaping (Double) -> Void, shouldStop: @escaping () -> Bool) throws(Failure) -> Result<OptimizeResult, MediaError> {
         var request = MediaChildRequest.optimize(path: input, format: format, outputDirectory: outputDirectory, config: config)
         request.probe = source
-        let (answer, outOfMemoryLogged) = try run("optimize", request, shouldStop: shouldStop, progress: progress)
+        let answer = try run("optimize", request, shouldStop: shouldStop, progress: progress)
         if let error = answer.error, error.code == MemoryExhaustion.answerCode { throw .outOfMemory(error.message) }
-        if let error = answer.error, outOfMemoryLogged {
-            throw .outOfMemory("the media worker ran out of memory (its log says so): \(error.message)")
-        }
         if let error = answer.error {
             return .failure(MediaError(MediaError.Code(rawValue: error.code) ?? .io, error.message))
         }
@@ -74,11 +71,11 @@ struct MediaChild: Sendable {
                                        usedFastPath: fastPath, output: output))
     }
 
-    /// Runs one child and decodes its answer (and whether its log said that memory ran out). The request goes to the child's stdin; a child that dies
+    /// Runs one child and decodes its answer. The request goes to the child's stdin; a child that dies
     /// before it says it took the request (killed while it waited) is replaced once by a fresh one and
     /// counts no media crash; neither does one that died with its fork server (a worker fault).
     private func run(_ operation: String, _ request: MediaChildRequest, shouldStop: () -> Bool,
-                     progress: ((Double) -> Void)?) throws(Failure) -> (MediaChildResponse, outOfMemoryLogged: Bool) {
+                     progress: ((Double) -> Void)?) throws(Failure) -> MediaChildResponse {
         let json: String
         do { json = try JSONCoding.text(request) } catch {
             throw .spawnFailed("cannot encode the request: \(error)")
@@ -138,7 +135,7 @@ struct MediaChild: Sendable {
             guard let answer = try? JSONCoding.decode(MediaChildResponse.self, from: outcome.stdout) else {
                 throw .died("the media worker's answer is not valid JSON")
             }
-            return (answer, sawExhaustion)
+            return answer
         }
     }
 

@@ -131,22 +131,19 @@ final class MediaForkServer: @unchecked Sendable {
         let sendError = errno
         // The server has its own copies now (or none: it is gone); the child's ends are not ours to keep.
         [stdinRead, stdoutWrite, stderrWrite, statusWrite].forEach { close($0) }
-        let ours = [stdinWrite, stdoutRead, stderrRead, statusRead]
-        guard sent else {
-            ours.forEach { close($0) }
-            throw ChildProcess.SpawnError(description: "the fork server is gone (\(String(cString: strerror(sendError))))")
-        }
+        var child: RunningChild? = nil
+        defer { if child == nil { [stdinWrite, stdoutRead, stderrRead, statusRead].forEach { close($0) } } }
+        guard sent else { throw ChildProcess.SpawnError(description: "the fork server is gone (\(String(cString: strerror(sendError))))") }
         guard let reply = DescriptorPassing.receive(socket, maxBytes: 16), let pid = MediaForkServerMessage.pid(in: reply.bytes) else {
-            ours.forEach { close($0) }
             throw ChildProcess.SpawnError(description: "the fork server closed without an answer")
         }
         guard pid > 0, let pidfd = reply.descriptors.first else {
-            ours.forEach { close($0) }
             reply.descriptors.forEach { close($0) }
             throw ChildProcess.SpawnError(description: "the fork server cannot fork: \(String(cString: strerror(-pid)))")
         }
         reply.descriptors.dropFirst().forEach { close($0) }
-        return RunningChild(forkedPid: pid, pidfd: pidfd, statusFd: statusRead, stdin: stdinWrite, stdout: stdoutRead, stderr: stderrRead)
+        child = RunningChild(forkedPid: pid, pidfd: pidfd, statusFd: statusRead, stdin: stdinWrite, stdout: stdoutRead, stderr: stderrRead)
+        return child!
     }
 
     /// Closes the socket and kills and reaps the server (its children die by their death signal).

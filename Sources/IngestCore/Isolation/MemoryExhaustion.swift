@@ -5,7 +5,7 @@ import MediaModel
 ///
 /// Under `RLIMIT_AS` an allocation fails: FFmpeg answers `AVERROR(ENOMEM)`, or `AVERROR(EAGAIN)`
 /// when a codec cannot map a thread's stack (`avcodec_open2` = -11; libx264's open says
-/// `AVERROR_EXTERNAL`), or libx264 logs "malloc of size N failed"; the Swift runtime prints
+/// `AVERROR_EXTERNAL`); the Swift runtime prints
 /// "Could not allocate memory" and traps; the kernel's OOM killer sends SIGKILL. The source passed
 /// the check first (which refuses what the probe can see: over 8192×8192 pixels, over 16 streams),
 /// so running out of memory on it is the worker's fault, never the seller's: a worker fault,
@@ -29,6 +29,6 @@ package enum MemoryExhaustion {
 
     /// Whether a line of a child's stderr (or a message) says that memory ran out.
     package static func mentionsExhaustion(_ text: String) -> Bool {
-        ["Cannot allocate memory", "Could not allocate memory", "out of memory", "std::bad_alloc", "malloc of size"].contains { text.contains($0) }
+        ["Cannot allocate memory", "Could not allocate memory", "out of memory", "std::bad_alloc"].contains { text.contains($0) }
     }
 }
